@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from . import views
+
+portal_patterns = [
+    path("account/home/", views.home, name="home"),
+    path("easy-read/", views.easy_read, name="easy_read"),
+]
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("plan.json", views.plan_json, name="plan_json"),
+    path("plan.csv", views.plan_csv, name="plan_csv"),
+    path("", include((portal_patterns, "portal"))),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("feedback/", include("feedback.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("youth-forum/", include("youthforum.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler400 = "portal.views.error_400"
+handler403 = "portal.views.error_403"
+handler404 = "portal.views.error_404"
+handler500 = "portal.views.error_500"
