@@ -241,12 +241,13 @@ def _clean_kpi(k, where, objective_codes: set[str]) -> dict:
     readings = []
     for i, r in enumerate(k.get("readings", [])):
         rw = f"{where}.readings[{i}]"
-        _check_keys(r, {"value", "date", "label"}, rw, {"value", "date"})
+        _check_keys(r, {"value", "date", "label", "note"}, rw, {"value", "date"})
         on = _date(r, "date", rw)
         if on is None:
             raise PlanFileError(f"{rw}.date: required")
         readings.append({"value": _number(r, "value", rw), "date": on,
-                         "label": _text(r, "label", rw, max_length=40)})
+                         "label": _text(r, "label", rw, max_length=40),
+                         "note": _text(r, "note", rw, max_length=250)})
     linked = k.get("objectives", [])
     if not isinstance(linked, list):
         raise PlanFileError(f"{where}.objectives: expected a list of objective codes")
@@ -332,7 +333,7 @@ def plans_load(plans: list[dict], *, current_code: str | None = None) -> LoadRep
                 report.count(report.updated, "KPI objective links")
             for r in k["readings"]:
                 _upsert(KPIReading, report, {"kpi": kpi, "date": r["date"]},
-                        {"value": r["value"], "label": r["label"]})
+                        {"value": r["value"], "label": r["label"], "note": r["note"]})
     if current_code is None and plans:
         current_code = plans[0]["code"]
     if current_code and not Plan.objects.filter(code=current_code, is_current=True).exists():

@@ -18,7 +18,8 @@ from wagtail.search import index
 
 
 class Rating(models.TextChoices):
-    """BRAG ratings (2024 plan) plus Grey, which the 2018 plan used for 'not yet started'."""
+    """BRAG ratings (2024 plan) plus Grey, which the 2018 WSoA used for work addressed through
+    wider or alternative systems."""
 
     BLUE = "blue", "Blue"
     GREEN = "green", "Green"
@@ -32,7 +33,7 @@ RATING_MEANINGS = {
     Rating.AMBER: "Actions on track and expected impact on track",
     Rating.GREEN: "Action completed and early evidence of impact",
     Rating.BLUE: "Change is embedded, sustainable and ongoing evidence of impact",
-    Rating.GREY: "Not yet started or not yet due",
+    Rating.GREY: "Being addressed through wider or alternative systems",
 }
 
 
