@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from portal import selectors as plan_selectors
-from portal.models import Plan
+from portal.models import Objective, Plan
 
 from .blocks import BodyBlock
 
@@ -71,7 +71,7 @@ class PlanTrackerPage(RoutablePageMixin, Page):
     @path("objective/<str:code>/")
     def objective(self, request, code):
         plan = self._plan(request)
-        objective = plan_selectors.objective_get(plan, code)
+        objective = plan_selectors.objective_get(plan, Objective.code_from_url(code))
         if objective is None:
             raise Http404("No such objective in this plan.")
         return self.render(request, template="cms/plan_objective_page.html", context_overrides={

@@ -1,7 +1,10 @@
 """Writes for the CMS: making sure the site's fixed pages exist."""
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from .models import HomePage, PlanTrackerPage
 
@@ -15,6 +18,15 @@ HOME_EASY_READ = (
 )
 
 
+def _root_page_create() -> Page:
+    """Wagtail's migrations create the tree root; a flushed database (transactional tests)
+    has none, so make one the same way."""
+    locale = Locale.objects.first() or Locale.objects.create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale,
+                                       content_type=ContentType.objects.get_for_model(Page)))
+
+
 @transaction.atomic
 def site_ensure() -> HomePage:
     """Create the home page, its Site and the plan tracker at /plan/ if they are missing.
@@ -25,7 +37,7 @@ def site_ensure() -> HomePage:
         for page in Page.objects.filter(depth=2).specific():
             if type(page) is Page:
                 page.delete()
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or _root_page_create()
         home = HomePage(title="Your voice in SEND", slug="home", intro=HOME_INTRO,
                         easy_read_intro=HOME_EASY_READ)
         root.add_child(instance=home)

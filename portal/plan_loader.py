@@ -138,7 +138,7 @@ def _clean_plan(p, where) -> dict:
         "source": _text(p, "source", where, max_length=200),
     }
     where_ = f"{where} ({plan['code']})"
-    areas = [_clean_area(a, f"{where_}.priority_areas[{i}]")
+    areas = [_clean_area(a, f"{where_}.priority_areas[{i}]") | {"position": i}
              for i, a in enumerate(p["priority_areas"])]
     objective_codes = [o["code"] for a in areas for o in a["objectives"]]
     duplicates = {c for c in objective_codes if objective_codes.count(c) > 1}
@@ -301,7 +301,8 @@ def plans_load(plans: list[dict], *, current_code: str | None = None) -> LoadRep
         objectives_by_code = {}
         for a in p["areas"]:
             area = _upsert(PriorityArea, report, {"plan": plan, "code": a["code"]}, {
-                "kind": a["kind"], "number": a["number"], "title": a["title"],
+                "kind": a["kind"], "number": a["number"], "position": a["position"],
+                "title": a["title"],
                 "description": a["description"], "response": a["response"],
                 "intended_outcomes": a["intended_outcomes"],
             })

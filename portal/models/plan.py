@@ -84,6 +84,7 @@ class PriorityArea(index.Indexed, ClusterableModel):
     code = models.CharField(max_length=20)
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.PRIORITY_ACTION)
     number = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order within the plan.")
     title = models.CharField(max_length=200, help_text="A short plain-English title for the public.")
     description = models.TextField(blank=True, help_text="The inspection wording for this area.")
     response = models.TextField(blank=True, help_text="The partnership's response.")
@@ -99,7 +100,7 @@ class PriorityArea(index.Indexed, ClusterableModel):
                      index.FilterField("plan_id"), index.FilterField("kind")]
 
     class Meta:
-        ordering = ["plan", "kind", "number", "code"]
+        ordering = ["plan", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["plan", "code"], name="unique_area_code")]
 
     def __str__(self):
@@ -158,7 +159,7 @@ class Objective(index.Indexed, ClusterableModel):
     ]
 
     class Meta:
-        ordering = ["area__plan", "area__kind", "area__number", "position", "code"]
+        ordering = ["area__plan", "area__position", "position", "code"]
         constraints = [models.UniqueConstraint(fields=["area", "code"], name="unique_objective_code")]
 
     def __str__(self):
@@ -167,6 +168,15 @@ class Objective(index.Indexed, ClusterableModel):
     @property
     def plan(self):
         return self.area.plan
+
+    @property
+    def url_code(self) -> str:
+        """The code as it appears in URLs: Wagtail's page URLs do not allow ':' (PAP2B:2 → PAP2B_2)."""
+        return self.code.replace(":", "_")
+
+    @staticmethod
+    def code_from_url(value: str) -> str:
+        return value.replace("_", ":")
 
     def clean(self):
         if self.sub_theme_id and self.area_id and self.sub_theme.area_id != self.area_id:

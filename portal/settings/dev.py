@@ -4,4 +4,3 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
-ACCOUNT_EMAIL_VERIFICATION = "optional"
