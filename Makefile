@@ -25,7 +25,9 @@ $(STAMPS)/python: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	@# Install the dependencies pinned in pyproject.toml; the project itself runs from this folder.
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > $(STAMPS)/requirements.txt
+	$(PY) -m pip install --quiet -r $(STAMPS)/requirements.txt
 	@touch $@
 
 $(STAMPS)/frontend: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(wildcard $(FRONTEND)/scss/*) $(wildcard $(FRONTEND)/js/*) $(FRONTEND)/build.mjs
