@@ -33,7 +33,7 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=30),
     },
     "portal-monthly-board-pack": {
-        "task": "portal.tasks.build_monthly_board_packs",
+        "task": "portal.boardpacks.tasks.build_monthly_board_packs",
         # Runs every weekday morning; the task itself acts only on the first working day.
         "schedule": crontab(hour=6, minute=0, day_of_week="mon-fri"),
     },

@@ -2,6 +2,11 @@
 
 from celery import shared_task
 
+from .optional import import_if_present
+
+# Board-pack tasks live with the board packs; importing them here lets autodiscovery find them.
+import_if_present("portal.boardpacks.tasks")
+
 
 @shared_task(acks_late=True)
 def enforce_retention():

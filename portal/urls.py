@@ -22,6 +22,7 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("surveys/", include("surveys.urls")),
     path("youth-forum/", include("youthforum.urls")),
+    path("board/", include("portal.boardpacks.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,1 @@
+"""Board packs: the monthly evidence summary for the improvement board (SIAB)."""
