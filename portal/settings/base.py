@@ -220,7 +220,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
-                "django_tasks": {"level": "WARNING"}},
+                "django_tasks": {"level": "WARNING"},
+                "wagtail": {"level": "WARNING"}},
 }
 
 # Platform settings
