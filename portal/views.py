@@ -4,6 +4,7 @@ import csv
 import json
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -89,6 +90,12 @@ def easy_read(request):
 
 
 def error_400(request, exception=None):
+    # Django reports an over-large body or too many fields as a bad request; say which, so the
+    # person knows to send less rather than to try the same again.
+    if isinstance(exception, RequestDataTooBig):
+        return render(request, "errors/413.html", status=413)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return render(request, "errors/400.html", {"reason": "too_many_fields"}, status=400)
     return render(request, "errors/400.html", status=400)
 
 

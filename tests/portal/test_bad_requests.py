@@ -1,0 +1,33 @@
+"""Junk at the boundary gets a clear message, never a server error."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_oversized_body_gets_a_clear_413(client, site):
+    body = "x=" + "a" * (3 * 1024 * 1024)
+    response = client.post("/accounts/login/", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+
+
+def test_too_many_fields_gets_a_clear_400(client, site):
+    body = "&".join(f"f{i}=1" for i in range(5000))
+    response = client.post("/accounts/login/", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "far more answers" in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "\udcff", "<script>alert(1)</script>", "' OR 1=1 --"])
+def test_login_form_junk_is_rejected_cleanly(client, site, value):
+    response = client.post("/accounts/login/", {"login": value, "password": value})
+    assert response.status_code in (200, 400)
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_invalid_utf8_in_query_string_is_not_an_error(client, site, plan):
+    response = client.get("/plan/", QUERY_STRING="plan=%ff%fe%00")
+    assert response.status_code == 200
