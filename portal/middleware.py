@@ -32,3 +32,26 @@ class StaffTwoFactorMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class QueryStringNulMiddleware:
+    """Remove NUL characters from query-string values before any view sees them.
+
+    Query strings carry filters and codes, never a person's words, so dropping a NUL loses
+    nothing; left in, PostgreSQL rejects it and the page would fail. Form bodies are left to
+    the forms, which reject NULs with a clear message and keep what was typed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
+            "QUERY_STRING", ""
+        ):
+            cleaned = request.GET.copy()
+            for key in list(cleaned.keys()):
+                cleaned.setlist(key, [v.replace("\x00", "") for v in cleaned.getlist(key)])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
