@@ -44,9 +44,11 @@ def page(chromium_browser, live_server):
     context = chromium_browser.new_context(base_url=live_server.url)
     context.set_default_timeout(15_000)
     tab = context.new_page()
-    dialogs = []
+    dialogs, console_errors = [], []
     tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     tab.dialogs = dialogs
+    tab.console_errors = console_errors
     yield tab
     context.close()
 

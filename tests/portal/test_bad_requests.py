@@ -38,3 +38,10 @@ def test_lone_surrogates_and_invalid_utf8_in_a_form_are_not_an_error(client, sit
     response = client.post("/accounts/login/", data=raw,
                            content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 400)
+
+
+def test_public_pages_send_a_strict_content_security_policy(client, site):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp

@@ -21,6 +21,8 @@ def test_home_plan_and_objective_are_accessible(page, site, plan):
     assert "Objective PAP2B:2" in page.locator("h1").inner_text()
     assert page.locator(".app-brag--red").first.inner_text() == "Red"
     assert_accessible(page)
+    # Stylesheet, scripts and fonts all load under the Content-Security-Policy.
+    assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
 
 def test_easy_read_mode_without_javascript_state(page, site, plan):
