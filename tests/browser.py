@@ -42,6 +42,9 @@ def chromium_browser():
 def page(chromium_browser, live_server):
     """A fresh browser tab (own cookies) whose relative URLs go to the live test server."""
     context = chromium_browser.new_context(base_url=live_server.url)
+    # axe-core is injected by the browser itself (an init script), not as a page <script>, so
+    # the pages are tested under their real Content-Security-Policy.
+    context.add_init_script(path=str(AXE_JS))
     context.set_default_timeout(15_000)
     tab = context.new_page()
     dialogs, console_errors = [], []
@@ -55,8 +58,7 @@ def page(chromium_browser, live_server):
 
 def axe_violations(tab) -> list[dict]:
     """Run axe-core on the current page with the WCAG 2.2 A/AA rule sets."""
-    if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
-        tab.add_script_tag(path=str(AXE_JS))
+    assert tab.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core was not injected"
     result = tab.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
         AXE_TAGS,
