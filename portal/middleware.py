@@ -85,3 +85,33 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", PUBLIC_CSP)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database is unreachable (restarting, failing over), answer 503 with a clear
+    "try again" page. Nothing was saved, and the page says so: never a false success.
+    Django drops the broken connection at the end of the request, so the next request
+    reconnects by itself once the database is back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        import logging
+
+        from django.http import HttpResponse
+
+        logging.getLogger(__name__).error("Database unavailable: %s", exception.__class__.__name__)
+        # Rendered without a request context: the context processors may need the database.
+        body = render_to_string("errors/503.html", {"SITE_NAME": "SEND Voice"})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response

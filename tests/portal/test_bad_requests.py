@@ -45,3 +45,18 @@ def test_public_pages_send_a_strict_content_security_policy(client, site):
     csp = response["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in csp
+
+
+def test_database_unavailable_gives_503_try_again(client, site, monkeypatch):
+    from django.db import OperationalError
+
+    from cms.models import HomePage
+
+    def broken(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(HomePage, "serve", broken)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "has not been saved" in response.content.decode()
