@@ -1,0 +1,354 @@
+"""Feedback from every channel, its analysis, and the engagement team's triage of it.
+
+The text people wrote is split in two on purpose: `FeedbackOriginal` holds what they typed (and
+any contact details) and only the safeguarding lead may read it; `FeedbackItem.redacted_text`
+is what everyone else sees, filled in by the analysis pipeline (`feedback.analysis`). Until an
+item has been analysed nobody but the safeguarding lead sees any of its text.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from portal.models import Objective
+
+
+class Channel(models.TextChoices):
+    WEB_FORM = "web_form", "Web form"
+    SURVEY = "survey", "Survey"
+    YOUTH_FORUM = "youth_forum", "Youth forum"
+    FOCUS_GROUP = "focus_group", "Focus group"
+    SEND_CONVERSATION = "send_conversation", "SEND conversation"
+    KEEP_IN_TOUCH = "keep_in_touch", "Parent carer forum 'keep in touch' meeting"
+    SOUNDING_BOARD = "sounding_board", "Sounding board"
+    HELPDESK = "helpdesk", "Helpdesk"
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    OTHER = "other", "Other"
+
+
+OFFLINE_CHANNELS = [
+    Channel.FOCUS_GROUP,
+    Channel.SEND_CONVERSATION,
+    Channel.KEEP_IN_TOUCH,
+    Channel.SOUNDING_BOARD,
+    Channel.HELPDESK,
+    Channel.EMAIL,
+    Channel.PHONE,
+    Channel.OTHER,
+]
+
+
+class Audience(models.TextChoices):
+    PARENT_CARER = "parent_carer", "Parent or carer"
+    YOUNG_PERSON = "young_person", "Young person"
+    PROFESSIONAL = "professional", "Professional"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Locality(models.TextChoices):
+    NONE = "", "Not given"
+    NORTH = "north", "North"
+    CENTRAL = "central", "Central"
+    SOUTH = "south", "South"
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class FeedbackItem(models.Model):
+    """One piece of feedback, whatever channel it came through.
+
+    Used by the engagement team (triage inbox in the Wagtail admin), board packs and "You said,
+    we did" pages. Only redacted text lives here.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGED = "triaged", "Triaged"
+        ACTIONED = "actioned", "Actioned"
+        RESPONDED = "responded", "Responded"
+        CLOSED = "closed", "Closed"
+
+    class AnalysisState(models.TextChoices):
+        PENDING = "pending", "Waiting for analysis"
+        DONE = "done", "Analysed"
+        FAILED = "failed", "Analysis failed"
+
+    class SetAside(models.TextChoices):
+        NO = "", "No"
+        SPAM = "spam", "Spam"
+        EMPTY = "empty", "No content"
+
+    channel = models.CharField(max_length=30, choices=Channel.choices)
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.UNKNOWN)
+    locality = models.CharField(max_length=10, choices=Locality.choices, blank=True, default="")
+    received_at = models.DateTimeField(db_index=True, help_text="When the feedback was given.")
+    source_ref = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="Link back to where it came from, e.g. 'surveys.answer:123'.",
+    )
+    consent_to_quote = models.BooleanField(
+        default=False, help_text="The person agreed that we may quote them anonymously."
+    )
+    wants_reply = models.BooleanField(default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback_entered",
+        help_text="Staff member who entered or imported it.",
+    )
+
+    # Filled in by the analysis pipeline.
+    redacted_text = models.TextField(blank=True, default="")
+    analysis_state = models.CharField(
+        max_length=10, choices=AnalysisState.choices, default=AnalysisState.PENDING, db_index=True
+    )
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    analysis_attempts = models.PositiveSmallIntegerField(default=0)
+    analysis_error = models.TextField(blank=True, default="")
+    redactions = models.JSONField(default=dict, blank=True, help_text="Count of redactions by type.")
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True, default="")
+    polarity = models.FloatField(null=True, blank=True)
+    subjectivity = models.FloatField(null=True, blank=True)
+    key_phrases = models.JSONField(default=list, blank=True)
+    safeguarding = models.BooleanField(
+        default=False, help_text="May suggest a child is at risk: never published or quoted."
+    )
+    set_aside = models.CharField(max_length=10, choices=SetAside.choices, blank=True, default="")
+    themes = models.ManyToManyField("Theme", through="ItemTheme", related_name="items", blank=True)
+
+    # Triage.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
+    close_reason = models.CharField(max_length=200, blank=True, default="")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback_owned",
+        help_text="Person responsible for acting on it.",
+    )
+    owner_organisation = models.CharField(max_length=200, blank=True, default="")
+    response_url = models.CharField(
+        max_length=300, blank=True, default="", help_text="The 'You said, we did' page that answers it."
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = "feedback item"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ref"], condition=~Q(source_ref=""), name="feedback_unique_source_ref"
+            ),
+        ]
+        permissions = [
+            ("view_original_text", "Can see the original, unredacted text and contact details"),
+            ("triage_feedbackitem", "Can triage feedback (tags, status, owner, notes)"),
+        ]
+
+    def __str__(self):
+        return f"Feedback #{self.pk} ({self.get_channel_display()}, {self.received_at:%d %b %Y})"
+
+    @property
+    def display_text(self) -> str:
+        """Text safe for anyone but the safeguarding lead."""
+        if self.analysis_state != self.AnalysisState.DONE:
+            return "(waiting for redaction)"
+        return self.redacted_text
+
+    @property
+    def may_quote(self) -> bool:
+        return (
+            self.consent_to_quote
+            and not self.safeguarding
+            and not self.set_aside
+            and self.analysis_state == self.AnalysisState.DONE
+        )
+
+
+class FeedbackOriginal(models.Model):
+    """What the person actually wrote, plus contact details. Seen only by the safeguarding lead
+    (permission `feedback.view_original_text`); purged by `feedback.retention`."""
+
+    item = models.OneToOneField(FeedbackItem, on_delete=models.CASCADE, related_name="original")
+    text = models.TextField(blank=True, default="")
+    contact_email = models.EmailField(blank=True, default="")
+    contact_name = models.CharField(max_length=200, blank=True, default="")
+    purged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "original feedback text"
+
+    def __str__(self):
+        return f"Original of #{self.item_id}"
+
+
+class Theme(models.Model):
+    """A short theme label ("ehcp timeliness") with the keywords that find it. The engagement
+    team edits the taxonomy in the admin; themes link to the plan objectives they inform."""
+
+    label = models.CharField(max_length=60, unique=True)
+    keywords = models.TextField(
+        help_text="One keyword or phrase per line (or comma separated). Matched as whole words, "
+        "ignoring case; end a word with * to match any ending (e.g. 'exclu*').",
+    )
+    objectives = models.ManyToManyField(Objective, blank=True, related_name="feedback_themes")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["label"]
+
+    def __str__(self):
+        return self.label
+
+    def keyword_list(self) -> list[str]:
+        raw = self.keywords.replace(",", "\n").splitlines()
+        return [k.strip().lower() for k in raw if k.strip()]
+
+
+class ItemTheme(models.Model):
+    """A theme found in an item, with the words that matched."""
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="item_themes")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="item_themes")
+    matched = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "theme"], name="feedback_unique_item_theme")]
+
+    def __str__(self):
+        return f"{self.item_id}: {self.theme}"
+
+
+class ObjectiveTag(models.Model):
+    """A plan objective an item is about: suggested by the pipeline, confirmed or changed by staff.
+    Board packs count confirmed tags."""
+
+    class State(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="objective_tags")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="feedback_tags")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUGGESTED)
+    confidence = models.FloatField(default=0.0)
+    cues = models.JSONField(default=list, blank=True, help_text="Words that led to the suggestion.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-confidence"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "objective"], name="feedback_unique_item_objective")
+        ]
+
+    def __str__(self):
+        return f"{self.objective.code} ({self.get_state_display()}, {self.confidence:.2f})"
+
+
+class SafeguardingAlert(models.Model):
+    """Raised when feedback suggests a child or young person may be at risk. The safeguarding
+    lead gets an email and works the queue in the admin. One alert per item, ever."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        CLOSED = "closed", "Closed"
+
+    item = models.OneToOneField(FeedbackItem, on_delete=models.CASCADE, related_name="alert")
+    reasons = models.JSONField(default=list)
+    state = models.CharField(max_length=15, choices=State.choices, default=State.OPEN)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Safeguarding alert for #{self.item_id} ({self.get_state_display()})"
+
+
+class School(models.Model):
+    """A school whose name is redacted from feedback: in a small county a named school can
+    identify a child. Seeded from `feedback/data/schools.txt`; editable in the admin."""
+
+    name = models.CharField(max_length=200, unique=True)
+    aliases = models.TextField(blank=True, default="", help_text="Other names, one per line.")
+    locality = models.CharField(max_length=10, choices=Locality.choices, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def all_names(self) -> list[str]:
+        return [self.name, *[a.strip() for a in self.aliases.splitlines() if a.strip()]]
+
+
+class TriageNote(models.Model):
+    """A note the engagement team adds while working an item."""
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note on #{self.item_id}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what on a feedback item, and when. Written by every triage service; never
+    edited. Read by the safeguarding lead and auditors."""
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="audit")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"#{self.item_id} {self.action} by {self.actor or 'system'}"

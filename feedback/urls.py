@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "feedback"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.feedback_form, name="form"),
+    path("thank-you/", views.feedback_thanks, name="thanks"),
+]

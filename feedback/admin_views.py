@@ -1,0 +1,332 @@
+"""Staff views inside the Wagtail admin: triage inbox, item detail, staff entry, import, and the
+safeguarding queue. They parse input, check permissions and call services/selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from portal.models import Objective
+from portal.roles import ADMIN_SITE_ROLES, group_name
+
+from . import imports, selectors, services
+from .forms import ImportForm, StaffEntryForm
+from .models import (
+    Audience,
+    Channel,
+    FeedbackItem,
+    Locality,
+    ObjectiveTag,
+    SafeguardingAlert,
+    Sentiment,
+    Theme,
+)
+
+User = get_user_model()
+
+FILTER_KEYS = [
+    "status",
+    "channel",
+    "audience",
+    "objective",
+    "theme",
+    "sentiment",
+    "locality",
+    "date_from",
+    "date_to",
+    "q",
+    "set_aside",
+    "analysis_state",
+]
+
+
+def _require(request, perm: str):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _staff_users():
+    return (
+        User.objects.filter(groups__name__in=[group_name(r) for r in ADMIN_SITE_ROLES], is_active=True)
+        .distinct()
+        .order_by("first_name", "email")
+    )
+
+
+def _page(request, title, template, context, icon="comment"):
+    return render(request, template, {"page_title": title, "header_icon": icon, **context})
+
+
+def _filter_fields(filters: dict) -> list[dict]:
+    codes = (
+        Objective.objects.filter(area__plan__is_current=True)
+        .order_by("area__code", "position", "code")
+        .values_list("code", flat=True)
+    )
+    options = {
+        "status": FeedbackItem.Status.choices,
+        "channel": Channel.choices,
+        "audience": Audience.choices,
+        "sentiment": Sentiment.choices,
+        "analysis_state": FeedbackItem.AnalysisState.choices,
+        "locality": [c for c in Locality.choices if c[0]],
+        "objective": [(c, c) for c in codes],
+        "theme": [(t, t) for t in Theme.objects.values_list("label", flat=True)],
+    }
+    return [
+        {
+            "name": name,
+            "label": name.replace("_", " ").capitalize(),
+            "options": opts,
+            "selected": filters.get(name, ""),
+        }
+        for name, opts in options.items()
+    ]
+
+
+def inbox(request):
+    """The engagement team's inbox, with filters and bulk actions."""
+    _require(request, "feedback.view_feedbackitem")
+    filters = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
+    qs = selectors.feedback_inbox(filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("p"))
+    query = request.GET.copy()
+    query.pop("p", None)
+    return _page(
+        request,
+        "Feedback inbox",
+        "feedback/admin/inbox.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "can_triage": request.user.has_perm("feedback.triage_feedbackitem"),
+            "can_see_safeguarding": selectors.may_view_original(request.user),
+            "filter_fields": _filter_fields(filters),
+            "staff": _staff_users(),
+        },
+    )
+
+
+@require_POST
+def bulk_action(request):
+    """Confirm suggested tags, assign an owner, or change status for many items at once."""
+    _require(request, "feedback.triage_feedbackitem")
+    ids = [int(i) for i in request.POST.getlist("items") if i.isdigit()]
+    action = request.POST.get("action", "")
+    items = list(FeedbackItem.objects.filter(pk__in=ids))
+    if not items:
+        messages.error(request, "Select at least one feedback item.")
+        return redirect(request.POST.get("next") or "feedback_admin:inbox")
+    done, errors = 0, []
+    for item in items:
+        try:
+            with transaction.atomic():
+                if action == "confirm_tags":
+                    services.feedback_tags_confirm(item=item, actor=request.user)
+                elif action == "assign":
+                    owner = _staff_users().filter(pk=request.POST.get("owner") or 0).first()
+                    if owner is None:
+                        raise ValidationError("Choose a person to assign to.")
+                    services.feedback_triage(
+                        item=item,
+                        actor=request.user,
+                        owner=owner,
+                        owner_organisation=request.POST.get("owner_organisation") or None,
+                    )
+                elif action in ("triaged", "actioned", "responded"):
+                    services.feedback_triage(item=item, actor=request.user, status=action)
+                elif action == "closed":
+                    services.feedback_triage(
+                        item=item,
+                        actor=request.user,
+                        status="closed",
+                        close_reason=request.POST.get("close_reason", ""),
+                    )
+                else:
+                    raise ValidationError("Choose an action.")
+            done += 1
+        except ValidationError as exc:
+            errors.append(f"#{item.pk}: {' '.join(exc.messages)}")
+    if done:
+        messages.success(request, f"Updated {done} feedback item{'s' if done != 1 else ''}.")
+    for error in errors[:10]:
+        messages.error(request, error)
+    return redirect(request.POST.get("next") or "feedback_admin:inbox")
+
+
+def item_detail(request, pk: int):
+    """One item: redacted text, analysis, tags, triage, notes and audit history."""
+    _require(request, "feedback.view_feedbackitem")
+    item = get_object_or_404(FeedbackItem.objects.select_related("owner", "entered_by"), pk=pk)
+    can_triage = request.user.has_perm("feedback.triage_feedbackitem")
+    if request.method == "POST":
+        if not can_triage and request.POST.get("action") != "note":
+            raise PermissionDenied
+        try:
+            _item_post(request, item)
+        except ValidationError as exc:
+            for error in exc.messages:
+                messages.error(request, error)
+        return redirect("feedback_admin:item", pk=item.pk)
+    original = selectors.original_for(item=item, user=request.user)
+    return _page(
+        request,
+        f"Feedback #{item.pk}",
+        "feedback/admin/item.html",
+        {
+            "item": item,
+            "original": original,
+            "can_triage": can_triage,
+            "hide_text": item.safeguarding and original is None,
+            "tags": item.objective_tags.select_related("objective", "decided_by"),
+            "item_themes": item.item_themes.select_related("theme"),
+            "notes": item.notes.select_related("author"),
+            "audit": item.audit.select_related("actor")[:100],
+            "statuses": FeedbackItem.Status.choices,
+            "staff": _staff_users(),
+            "objective_codes": list(
+                Objective.objects.filter(area__plan__is_current=True)
+                .order_by("area__code", "position", "code")
+                .values_list("code", flat=True)
+            ),
+        },
+    )
+
+
+def _item_post(request, item: FeedbackItem):
+    action = request.POST.get("action")
+    if action == "confirm_tags":
+        services.feedback_tags_confirm(item=item, actor=request.user)
+    elif action == "set_tags":
+        codes = [c.strip() for c in request.POST.getlist("objectives") if c.strip()]
+        services.feedback_tags_confirm(item=item, actor=request.user, codes=codes)
+    elif action == "triage":
+        owner = _staff_users().filter(pk=request.POST.get("owner") or 0).first()
+        services.feedback_triage(
+            item=item,
+            actor=request.user,
+            status=request.POST.get("status") or None,
+            close_reason=request.POST.get("close_reason", ""),
+            owner=owner,
+            owner_organisation=request.POST.get("owner_organisation"),
+            response_url=request.POST.get("response_url"),
+            note=request.POST.get("note", ""),
+        )
+    elif action == "note":
+        services.feedback_note_add(item=item, author=request.user, text=request.POST.get("note", ""))
+    elif action == "reanalyse":
+        services.feedback_analyse(item_id=item.pk)
+    messages.success(request, "Saved.")
+
+
+def staff_entry(request):
+    """Record feedback given offline (focus groups, SEND conversations, phone, email…)."""
+    _require(request, "feedback.add_feedbackitem")
+    form = StaffEntryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        received = timezone.make_aware(
+            timezone.datetime.combine(data["received_on"], timezone.datetime.min.time())
+        )
+        item = services.feedback_ingest(
+            text=data["text"],
+            channel=data["channel"],
+            audience=data["audience"],
+            received_at=received,
+            locality=data.get("locality") or "",
+            consent_to_quote=data["consent_to_quote"],
+            entered_by=request.user,
+        )
+        messages.success(request, f"Feedback #{item.pk} recorded. It will be redacted and analysed shortly.")
+        return redirect("feedback_admin:new")
+    return _page(request, "Record feedback", "feedback/admin/entry.html", {"form": form}, icon="plus")
+
+
+def import_view(request):
+    """Bulk import from CSV/XLSX: validate every row first, then import all or the valid ones."""
+    _require(request, "feedback.add_feedbackitem")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            rows = imports.read_rows(form.cleaned_data["file"])
+        except imports.ImportFileError as exc:
+            form.add_error("file", str(exc))
+        else:
+            report = imports.feedback_import(
+                rows=rows, entered_by=request.user, import_valid_rows=form.cleaned_data["import_valid_rows"]
+            )
+            if report.imported:
+                messages.success(request, f"Imported {report.imported} feedback items.")
+            elif report.errors:
+                messages.error(
+                    request, "Nothing was imported: fix the errors below, or choose to import the valid rows."
+                )
+    return _page(
+        request,
+        "Import feedback",
+        "feedback/admin/import.html",
+        {"form": form, "report": report},
+        icon="upload",
+    )
+
+
+def alert_queue(request):
+    """The safeguarding lead's queue of alerts."""
+    _require(request, "feedback.view_safeguardingalert")
+    state = request.GET.get("state", "open")
+    alerts = SafeguardingAlert.objects.select_related("item", "handled_by")
+    if state in SafeguardingAlert.State.values:
+        alerts = alerts.filter(state=state)
+    return _page(
+        request,
+        "Safeguarding alerts",
+        "feedback/admin/alerts.html",
+        {"alerts": alerts[:200], "state": state, "states": SafeguardingAlert.State.choices},
+        icon="warning",
+    )
+
+
+def alert_detail(request, pk: int):
+    _require(request, "feedback.view_safeguardingalert")
+    alert = get_object_or_404(SafeguardingAlert.objects.select_related("item"), pk=pk)
+    if request.method == "POST":
+        _require(request, "feedback.change_safeguardingalert")
+        state = request.POST.get("state")
+        if state in SafeguardingAlert.State.values:
+            services.safeguarding_alert_update(
+                alert=alert, actor=request.user, state=state, notes=request.POST.get("notes", "")
+            )
+            messages.success(request, "Alert updated.")
+        return redirect("feedback_admin:alert", pk=alert.pk)
+    return _page(
+        request,
+        f"Safeguarding alert for feedback #{alert.item_id}",
+        "feedback/admin/alert.html",
+        {
+            "alert": alert,
+            "item": alert.item,
+            "original": selectors.original_for(item=alert.item, user=request.user),
+            "states": SafeguardingAlert.State.choices,
+        },
+        icon="warning",
+    )
+
+
+__all__ = [
+    "inbox",
+    "bulk_action",
+    "item_detail",
+    "staff_entry",
+    "import_view",
+    "alert_queue",
+    "alert_detail",
+    "ObjectiveTag",
+]

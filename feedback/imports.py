@@ -1,0 +1,206 @@
+"""Bulk import of offline feedback (CSV or XLSX).
+
+Every row is validated before anything is written; a file with errors imports nothing unless
+the person chooses to import the valid rows. Rows become items through `feedback_ingest`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import OFFLINE_CHANNELS, Audience, Channel, Locality
+from .services import clean_text, feedback_ingest
+
+MAX_ROWS = 5000
+MAX_BYTES = 5 * 1024 * 1024
+REQUIRED = ("text", "channel", "date", "audience")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read."""
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    valid: int = 0
+    imported: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    item_ids: list[int] = field(default_factory=list)
+
+
+def _norm_header(value) -> str:
+    return clean_text(str(value or "")).lower().replace(" ", "_").lstrip("\ufeff")
+
+
+def read_rows(upload) -> list[dict]:
+    """Rows as dicts keyed by lower-case header, from a .csv or .xlsx upload."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
+        raise ImportFileError("The file is too big: the limit is 5 MB")
+    raw = upload.read()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        except Exception as exc:
+            raise ImportFileError("The file could not be read as an Excel workbook") from exc
+        sheet = book.worksheets[0]
+        values = list(sheet.iter_rows(values_only=True))
+        if not values:
+            raise ImportFileError("The file is empty")
+        headers = [_norm_header(h) for h in values[0]]
+        rows = [
+            dict(zip(headers, r, strict=False)) for r in values[1:] if any(c not in (None, "") for c in r)
+        ]
+    elif name.endswith(".csv"):
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+        reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+        if not reader.fieldnames:
+            raise ImportFileError("The file is empty")
+        reader.fieldnames = [_norm_header(h) for h in reader.fieldnames]
+        rows = [r for r in reader if any((v or "").strip() for v in r.values() if isinstance(v, str))]
+    else:
+        raise ImportFileError("The file must be a CSV or an Excel (.xlsx) file")
+    missing = [c for c in REQUIRED if rows and c not in rows[0]]
+    if not rows:
+        raise ImportFileError("The file has no rows of feedback")
+    if missing:
+        raise ImportFileError(f"The file is missing the column(s): {', '.join(missing)}")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"The file has more than {MAX_ROWS} rows: split it into smaller files")
+    return rows
+
+
+def _lookup(choices, value: str) -> str | None:
+    value = clean_text(value).lower()
+    for code, label in choices:
+        if value in (code.lower(), label.lower(), label.lower().replace("'", "")):
+            return code
+    return None
+
+
+AUDIENCE_ALIASES = {
+    "parent": "parent_carer",
+    "carer": "parent_carer",
+    "parent/carer": "parent_carer",
+    "parent carer": "parent_carer",
+    "young person": "young_person",
+    "cyp": "young_person",
+    "child": "young_person",
+    "professional": "professional",
+    "": "unknown",
+}
+CHANNEL_ALIASES = {
+    "keep in touch": "keep_in_touch",
+    "kit": "keep_in_touch",
+    "send conversations": "send_conversation",
+    "focus groups": "focus_group",
+    "sounding boards": "sounding_board",
+    "telephone": "phone",
+}
+
+
+def _parse_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = clean_text(str(value or ""))
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, made aware below
+        except ValueError:
+            continue
+    return None
+
+
+def validate_row(number: int, row: dict) -> tuple[dict | None, list[RowError]]:
+    errors: list[RowError] = []
+    text = clean_text(str(row.get("text") or ""))
+    if not text:
+        errors.append(RowError(number, "text", "Enter the feedback text"))
+    elif len(text) > 10000:
+        errors.append(RowError(number, "text", "Feedback text must be 10,000 characters or fewer"))
+    channel_raw = clean_text(str(row.get("channel") or "")).lower()
+    channel = CHANNEL_ALIASES.get(channel_raw) or _lookup(
+        [(c.value, c.label) for c in OFFLINE_CHANNELS], channel_raw
+    )
+    if channel is None:
+        allowed = ", ".join(c.value for c in OFFLINE_CHANNELS)
+        errors.append(RowError(number, "channel", f"'{channel_raw}' is not a channel ({allowed})"))
+    when = _parse_date(row.get("date"))
+    if when is None:
+        errors.append(RowError(number, "date", "Enter the date as YYYY-MM-DD or DD/MM/YYYY"))
+    elif when > timezone.localdate():
+        errors.append(RowError(number, "date", "The date is in the future"))
+    audience_raw = clean_text(str(row.get("audience") or "")).lower()
+    audience = AUDIENCE_ALIASES.get(audience_raw) or _lookup(Audience.choices, audience_raw)
+    if audience is None:
+        errors.append(
+            RowError(
+                number,
+                "audience",
+                f"'{audience_raw}' is not an audience (parent_carer, young_person, professional, unknown)",
+            )
+        )
+    locality_raw = clean_text(str(row.get("locality") or ""))
+    locality = _lookup(Locality.choices, locality_raw) if locality_raw else ""
+    if locality is None:
+        errors.append(
+            RowError(number, "locality", f"'{locality_raw}' is not a locality (north, central, south)")
+        )
+    consent_raw = clean_text(str(row.get("consent_to_quote") or "")).lower()
+    if consent_raw not in ("", "yes", "no", "y", "n", "true", "false", "1", "0"):
+        errors.append(RowError(number, "consent_to_quote", "Use yes or no"))
+    if errors:
+        return None, errors
+    received = timezone.make_aware(datetime.combine(when, time(12, 0)))
+    return {
+        "text": text,
+        "channel": channel,
+        "audience": audience,
+        "locality": locality,
+        "received_at": received,
+        "consent_to_quote": consent_raw in ("yes", "y", "true", "1"),
+    }, []
+
+
+def feedback_import(*, rows: list[dict], entered_by, import_valid_rows: bool = False) -> ImportReport:
+    """Validate all rows; import all of them (atomically) or, if asked, only the valid ones."""
+    report = ImportReport(total=len(rows))
+    valid = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        data, errors = validate_row(number, row)
+        report.errors.extend(errors)
+        if data is not None:
+            valid.append(data)
+    report.valid = len(valid)
+    if report.errors and not import_valid_rows:
+        return report
+    with transaction.atomic():
+        for data in valid:
+            item = feedback_ingest(entered_by=entered_by, **data)
+            report.item_ids.append(item.pk)
+    report.imported = len(report.item_ids)
+    return report
+
+
+__all__ = ["read_rows", "feedback_import", "ImportReport", "ImportFileError", "Channel"]

@@ -1,0 +1,147 @@
+"""Reads for feedback: the triage inbox, what a role may see, the analysis context."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from django.db.models import Max, Q, QuerySet
+from django.utils import timezone
+
+from portal.roles import Role, user_has_role
+
+from .models import FeedbackItem, FeedbackOriginal, SafeguardingAlert, School, Theme
+
+_context_lock = threading.Lock()
+_context_cache: dict = {"key": None, "value": None, "checked": 0.0}
+
+
+def _context_key():
+    from portal.models import Objective
+
+    return (
+        School.objects.filter(is_active=True).aggregate(n=Max("updated_at"))["n"],
+        School.objects.count(),
+        Theme.objects.aggregate(n=Max("updated_at"))["n"],
+        Theme.objects.count(),
+        Theme.objects.filter(objectives__isnull=False).count(),
+        Objective.objects.filter(area__plan__is_current=True).count(),
+    )
+
+
+def analysis_context(*, max_age: float = 5.0):
+    """The pipeline's view of the database (schools, themes, objective cues), rebuilt only when
+    the admin has changed schools or themes; checked at most every `max_age` seconds."""
+    from portal.models import Objective
+
+    from . import analysis
+
+    now = time.monotonic()
+    with _context_lock:
+        if _context_cache["value"] is not None and now - _context_cache["checked"] < max_age:
+            return _context_cache["value"]
+        key = _context_key()
+        if key != _context_cache["key"] or _context_cache["value"] is None:
+            schools = []
+            for school in School.objects.filter(is_active=True):
+                schools.extend(school.all_names())
+            themes = [
+                analysis.ThemeSpec(t.label, t.keyword_list(), [o.code for o in t.objectives.all()])
+                for t in Theme.objects.filter(is_active=True).prefetch_related("objectives")
+            ]
+            codes = set(Objective.objects.filter(area__plan__is_current=True).values_list("code", flat=True))
+            _context_cache["value"] = analysis.AnalysisContext(
+                school_names=schools,
+                themes=themes,
+                objective_cues=analysis.load_objective_cues(),
+                objective_codes=codes or None,
+            )
+            _context_cache["key"] = key
+        _context_cache["checked"] = now
+        return _context_cache["value"]
+
+
+def analysis_context_reset() -> None:
+    with _context_lock:
+        _context_cache.update(key=None, value=None, checked=0.0)
+
+
+def may_view_original(user) -> bool:
+    return bool(
+        user
+        and user.is_authenticated
+        and (user.has_perm("feedback.view_original_text") or user_has_role(user, Role.SAFEGUARDING_LEAD))
+    )
+
+
+def original_for(*, item: FeedbackItem, user) -> FeedbackOriginal | None:
+    """The unredacted text, only for roles allowed to see it."""
+    if not may_view_original(user):
+        return None
+    return FeedbackOriginal.objects.filter(item=item).first()
+
+
+def feedback_inbox(*, filters: dict | None = None) -> QuerySet[FeedbackItem]:
+    """Items for the triage inbox, newest first, with the filters the inbox offers."""
+    filters = filters or {}
+    qs = FeedbackItem.objects.select_related("owner").prefetch_related("objective_tags__objective", "themes")
+    simple = {
+        "status": "status",
+        "channel": "channel",
+        "audience": "audience",
+        "sentiment": "sentiment",
+        "locality": "locality",
+        "analysis_state": "analysis_state",
+    }
+    for key, lookup in simple.items():
+        if filters.get(key):
+            qs = qs.filter(**{lookup: filters[key]})
+    if filters.get("objective"):
+        qs = qs.filter(objective_tags__objective__code=filters["objective"]).exclude(
+            objective_tags__state="rejected", objective_tags__objective__code=filters["objective"]
+        )
+    if filters.get("theme"):
+        qs = qs.filter(themes__label=filters["theme"])
+    if filters.get("date_from"):
+        qs = qs.filter(received_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        qs = qs.filter(received_at__date__lte=filters["date_to"])
+    if filters.get("q"):
+        qs = qs.filter(redacted_text__icontains=filters["q"])
+    if filters.get("set_aside") == "yes":
+        qs = qs.exclude(set_aside="")
+    elif filters.get("set_aside") != "all":
+        qs = qs.filter(set_aside="")
+    return qs.distinct()
+
+
+def items_needing_analysis(*, min_age_seconds: int, limit: int) -> list[int]:
+    """Items the sweep should (re)queue: never analysed, or failed, older than min_age."""
+    cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
+    return list(
+        FeedbackItem.objects.filter(
+            Q(analysis_state=FeedbackItem.AnalysisState.PENDING)
+            | Q(analysis_state=FeedbackItem.AnalysisState.FAILED, analysis_attempts__lt=5),
+            created_at__lte=cutoff,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def alerts_unnotified() -> list[int]:
+    return list(SafeguardingAlert.objects.filter(notified_at__isnull=True).values_list("pk", flat=True))
+
+
+def quotable_items(*, objective_code: str | None = None) -> QuerySet[FeedbackItem]:
+    """Items that may be quoted anonymously: consent given, analysed, never safeguarding."""
+    qs = FeedbackItem.objects.filter(
+        consent_to_quote=True,
+        safeguarding=False,
+        set_aside="",
+        analysis_state=FeedbackItem.AnalysisState.DONE,
+    )
+    if objective_code:
+        qs = qs.filter(objective_tags__objective__code=objective_code, objective_tags__state="confirmed")
+    return qs

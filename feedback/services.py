@@ -1,0 +1,430 @@
+"""Writes for feedback: intake from every channel, the analysis pipeline, triage.
+
+Every channel (the public form, staff entry, imports, surveys, the youth forum) goes through
+`feedback_ingest`, which commits the row and queues analysis after commit. It never waits for
+the analysis and never fails because the broker is down: the periodic sweep
+(`feedback.tasks.sweep_unanalysed`) picks up anything that was never queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import Objective
+from portal.roles import Role, group_name
+
+from . import analysis
+from .models import (
+    Audience,
+    AuditEntry,
+    FeedbackItem,
+    FeedbackOriginal,
+    ItemTheme,
+    Locality,
+    ObjectiveTag,
+    SafeguardingAlert,
+    Theme,
+    TriageNote,
+)
+from .selectors import analysis_context
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def clean_text(value: str) -> str:
+    """Strip NUL bytes (PostgreSQL refuses them) and surrounding whitespace at the boundary."""
+    return (value or "").replace("\x00", "").strip()
+
+
+def _enqueue_analysis(item_pk: int) -> None:
+    """Queue analysis; if the broker is down, log and rely on the sweep."""
+    from .tasks import analyse_item
+
+    try:
+        analyse_item.delay(item_pk)
+    except Exception:  # the broker may be down: the row is committed and the sweep will find it
+        logger.warning(
+            "Could not queue analysis of feedback %s; the sweep will pick it up", item_pk, exc_info=True
+        )
+
+
+def feedback_ingest(
+    *,
+    text: str,
+    channel: str,
+    audience: str,
+    source_ref: str = "",
+    received_at: datetime | None = None,
+    locality: str = "",
+    consent_to_quote: bool = False,
+    contact_email: str = "",
+    contact_name: str = "",
+    wants_reply: bool = False,
+    entered_by=None,
+) -> FeedbackItem:
+    """Create a feedback item from any channel (see docs/architecture.md for the contract).
+
+    Called by the public form, staff entry, imports, surveys and the youth forum. Idempotent for
+    a non-empty `source_ref`: the existing item is returned.
+    """
+    source_ref = clean_text(source_ref)
+    if source_ref:
+        existing = FeedbackItem.objects.filter(source_ref=source_ref).first()
+        if existing is not None:
+            return existing
+    # Feedback is never lost over a label: an unknown audience or locality becomes "not known".
+    if audience not in Audience.values:
+        audience = Audience.UNKNOWN
+    if locality not in Locality.values:
+        locality = ""
+    item = FeedbackItem(
+        channel=channel,
+        audience=audience,
+        source_ref=source_ref,
+        received_at=received_at or timezone.now(),
+        locality=locality or "",
+        consent_to_quote=bool(consent_to_quote),
+        wants_reply=bool(wants_reply),
+        entered_by=entered_by,
+    )
+    original = FeedbackOriginal(
+        text=clean_text(text),
+        contact_email=clean_text(contact_email),
+        contact_name=clean_text(contact_name),
+    )
+    item.full_clean()
+    original.full_clean(exclude=["item"])
+    try:
+        with transaction.atomic():
+            item.save()
+            original.item = item
+            original.save()
+            AuditEntry.objects.create(
+                item=item,
+                actor=entered_by,
+                action="created",
+                changes={"channel": channel, "source_ref": source_ref},
+            )
+    except IntegrityError:
+        # Two callers raced with the same source_ref: the other one won, return its item.
+        if source_ref:
+            existing = FeedbackItem.objects.filter(source_ref=source_ref).first()
+            if existing is not None:
+                return existing
+        raise
+    transaction.on_commit(lambda: _enqueue_analysis(item.pk))
+    return item
+
+
+def feedback_submit(
+    *,
+    text: str,
+    audience: str,
+    locality: str = "",
+    consent_to_quote: bool = False,
+    contact_email: str = "",
+    contact_name: str = "",
+    wants_reply: bool = False,
+) -> FeedbackItem:
+    """The public feedback form: anonymous feedback from anyone."""
+    from .models import Channel
+
+    return feedback_ingest(
+        text=text,
+        channel=Channel.WEB_FORM,
+        audience=audience,
+        locality=locality,
+        consent_to_quote=consent_to_quote,
+        contact_email=contact_email,
+        contact_name=contact_name,
+        wants_reply=wants_reply and bool(contact_email),
+    )
+
+
+# --- Analysis -------------------------------------------------------------------------------
+
+
+def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
+    """Run the whole pipeline on one item and store the results. Safe to run any number of
+    times: results are replaced, staff decisions on tags are kept, and the alert for an item is
+    created (and emailed) once, guarded by a unique constraint and a claimed `notified_at`."""
+    original = FeedbackOriginal.objects.filter(item_id=item_id).select_related("item").first()
+    if original is None:
+        return None
+    result = analysis.analyse(original.text, context=analysis_context())
+    objectives = {
+        o.code: o
+        for o in Objective.objects.filter(
+            code__in=[s.code for s in result.objectives], area__plan__is_current=True
+        )
+    }
+    themes = {t.label: t for t in Theme.objects.filter(label__in=[t.label for t in result.themes])}
+    alert = None
+    with transaction.atomic():
+        item = FeedbackItem.objects.select_for_update().get(pk=item_id)
+        item.redacted_text = result.redacted_text
+        item.redactions = result.redaction_counts
+        item.sentiment = result.sentiment.label
+        item.polarity = result.sentiment.polarity
+        item.subjectivity = result.sentiment.subjectivity
+        item.key_phrases = result.key_phrases
+        item.safeguarding = result.safeguarding.flagged
+        item.set_aside = result.set_aside
+        item.analysis_state = FeedbackItem.AnalysisState.DONE
+        item.analysed_at = timezone.now()
+        item.analysis_error = ""
+        item.analysis_attempts += 1
+        item.full_clean()
+        item.save()
+        ItemTheme.objects.filter(item=item).exclude(theme__label__in=list(themes)).delete()
+        for match in result.themes:
+            if match.label in themes:
+                ItemTheme.objects.update_or_create(
+                    item=item, theme=themes[match.label], defaults={"matched": match.matched}
+                )
+        # Suggestions are replaced; tags staff confirmed or rejected are never touched.
+        ObjectiveTag.objects.filter(item=item, state=ObjectiveTag.State.SUGGESTED).exclude(
+            objective__code__in=list(objectives)
+        ).delete()
+        decided = set(
+            ObjectiveTag.objects.filter(item=item)
+            .exclude(state=ObjectiveTag.State.SUGGESTED)
+            .values_list("objective__code", flat=True)
+        )
+        for suggestion in result.objectives:
+            objective = objectives.get(suggestion.code)
+            if objective is None or suggestion.code in decided:
+                continue
+            ObjectiveTag.objects.update_or_create(
+                item=item,
+                objective=objective,
+                defaults={
+                    "confidence": round(suggestion.confidence, 3),
+                    "cues": suggestion.cues,
+                    "state": ObjectiveTag.State.SUGGESTED,
+                },
+            )
+        if result.safeguarding.flagged:
+            alert, _ = SafeguardingAlert.objects.get_or_create(
+                item=item, defaults={"reasons": result.safeguarding.reasons}
+            )
+    if alert is not None:
+        transaction.on_commit(lambda: safeguarding_alert_notify(alert_id=alert.pk))
+    return item
+
+
+def feedback_mark_failed(*, item_id: int, error: str) -> None:
+    """Record a failed analysis; the sweep retries it until `analysis_attempts` reaches 5, after
+    which it waits in the inbox (filter "Analysis failed") for someone to look."""
+    FeedbackItem.objects.filter(pk=item_id).exclude(analysis_state=FeedbackItem.AnalysisState.DONE).update(
+        analysis_state=FeedbackItem.AnalysisState.FAILED,
+        analysis_error=error[:2000],
+        analysis_attempts=F("analysis_attempts") + 1,
+    )
+
+
+def safeguarding_alert_notify(*, alert_id: int) -> bool:
+    """Email every safeguarding lead, once. The claim (setting `notified_at` where it is still
+    empty) is atomic, so two workers running the same task never both send."""
+    claimed = SafeguardingAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
+        notified_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    alert = SafeguardingAlert.objects.select_related("item").get(pk=alert_id)
+    recipients = list(
+        User.objects.filter(groups__name=group_name(Role.SAFEGUARDING_LEAD), is_active=True)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    if not recipients:
+        logger.error("Safeguarding alert %s raised but no user holds the safeguarding lead role", alert_id)
+        return True
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    link = base + reverse("feedback_admin:alert", args=[alert.pk])
+    try:
+        # The email carries no feedback text: it may contain personal data.
+        send_mail(
+            subject=f"Safeguarding alert: feedback #{alert.item_id} needs review",
+            message=(
+                "Feedback received on the SEND feedback platform may suggest that a child or young "
+                f"person is at risk.\n\nReasons: {', '.join(alert.reasons)}\n\nReview it now: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        # Release the claim so the sweep's retry can send it.
+        SafeguardingAlert.objects.filter(pk=alert_id).update(notified_at=None)
+        raise
+    return True
+
+
+# --- Triage -------------------------------------------------------------------------------
+
+
+def _audit(item: FeedbackItem, actor, action: str, changes: dict) -> None:
+    AuditEntry.objects.create(item=item, actor=actor, action=action, changes=changes)
+
+
+ALLOWED_TRANSITIONS = {
+    FeedbackItem.Status.NEW: {"triaged", "actioned", "closed"},
+    FeedbackItem.Status.TRIAGED: {"actioned", "responded", "closed", "new"},
+    FeedbackItem.Status.ACTIONED: {"responded", "closed", "triaged"},
+    FeedbackItem.Status.RESPONDED: {"closed", "actioned"},
+    FeedbackItem.Status.CLOSED: {"triaged", "new"},
+}
+
+
+@transaction.atomic
+def feedback_triage(
+    *,
+    item: FeedbackItem,
+    actor,
+    status: str | None = None,
+    close_reason: str = "",
+    owner=None,
+    owner_organisation: str | None = None,
+    response_url: str | None = None,
+    note: str = "",
+) -> FeedbackItem:
+    """Change an item's status, owner or response link, and add a note; every change is audited.
+
+    Used by the triage inbox and its bulk actions.
+    """
+    item = FeedbackItem.objects.select_for_update().get(pk=item.pk)
+    changes: dict[str, list] = {}
+    if status and status != item.status:
+        if status not in ALLOWED_TRANSITIONS[item.status]:
+            raise ValidationError({"status": f"Cannot move from {item.get_status_display()} to {status}."})
+        if status == FeedbackItem.Status.CLOSED and not clean_text(close_reason):
+            raise ValidationError({"close_reason": "Give a reason for closing the feedback."})
+        changes["status"] = [item.status, status]
+        item.status = status
+        if status == FeedbackItem.Status.CLOSED:
+            changes["close_reason"] = [item.close_reason, clean_text(close_reason)]
+            item.close_reason = clean_text(close_reason)
+    if owner is not None and owner.pk != item.owner_id:
+        changes["owner"] = [str(item.owner) if item.owner else "", str(owner)]
+        item.owner = owner
+        if owner_organisation is None and owner.organisation:
+            owner_organisation = owner.organisation
+    if owner_organisation is not None and clean_text(owner_organisation) != item.owner_organisation:
+        changes["owner_organisation"] = [item.owner_organisation, clean_text(owner_organisation)]
+        item.owner_organisation = clean_text(owner_organisation)
+    if response_url is not None and clean_text(response_url) != item.response_url:
+        changes["response_url"] = [item.response_url, clean_text(response_url)]
+        item.response_url = clean_text(response_url)
+    if changes:
+        item.full_clean()
+        item.save()
+        _audit(item, actor, "triaged", changes)
+    if clean_text(note):
+        feedback_note_add(item=item, author=actor, text=note)
+    return item
+
+
+def feedback_note_add(*, item: FeedbackItem, author, text: str) -> TriageNote:
+    note = TriageNote(item=item, author=author, text=clean_text(text))
+    note.full_clean()
+    note.save()
+    _audit(item, author, "note_added", {"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def feedback_tags_confirm(*, item: FeedbackItem, actor, codes: list[str] | None = None) -> list[ObjectiveTag]:
+    """Confirm tags. With `codes=None`, confirm the pipeline's suggestions as they are; with a
+    list, those objectives become the confirmed tags and other suggestions are rejected."""
+    tags = ObjectiveTag.objects.select_for_update().filter(item=item)
+    before = sorted(t.objective.code for t in tags if t.state == ObjectiveTag.State.CONFIRMED)
+    if codes is None:
+        tags.filter(state=ObjectiveTag.State.SUGGESTED).update(
+            state=ObjectiveTag.State.CONFIRMED, decided_by=actor, updated_at=timezone.now()
+        )
+    else:
+        wanted = {o.code: o for o in Objective.objects.filter(code__in=codes, area__plan__is_current=True)}
+        missing = set(codes) - set(wanted)
+        if missing:
+            raise ValidationError({"codes": f"Unknown objective codes: {', '.join(sorted(missing))}"})
+        tags.exclude(objective__code__in=list(wanted)).update(
+            state=ObjectiveTag.State.REJECTED, decided_by=actor, updated_at=timezone.now()
+        )
+        for objective in wanted.values():
+            ObjectiveTag.objects.update_or_create(
+                item=item,
+                objective=objective,
+                defaults={"state": ObjectiveTag.State.CONFIRMED, "decided_by": actor},
+            )
+    after = sorted(
+        ObjectiveTag.objects.filter(item=item, state=ObjectiveTag.State.CONFIRMED).values_list(
+            "objective__code", flat=True
+        )
+    )
+    _audit(item, actor, "tags_confirmed", {"confirmed": [before, after]})
+    if item.status == FeedbackItem.Status.NEW:
+        feedback_triage(item=item, actor=actor, status=FeedbackItem.Status.TRIAGED)
+    return list(ObjectiveTag.objects.filter(item=item))
+
+
+@transaction.atomic
+def safeguarding_alert_update(
+    *, alert: SafeguardingAlert, actor, state: str, notes: str = ""
+) -> SafeguardingAlert:
+    """The safeguarding lead acknowledges or closes an alert."""
+    alert = SafeguardingAlert.objects.select_for_update().get(pk=alert.pk)
+    changes = {"alert_state": [alert.state, state]}
+    alert.state = state
+    alert.handled_by = actor
+    if clean_text(notes):
+        alert.notes = (alert.notes + "\n" + clean_text(notes)).strip()
+    alert.full_clean()
+    alert.save()
+    _audit(alert.item, actor, "alert_updated", changes)
+    return alert
+
+
+def school_seed() -> int:
+    """Load the maintained list of Oxfordshire schools (feedback/data/schools.txt). Idempotent."""
+    from .models import School
+
+    created = 0
+    for name, locality in analysis.load_school_file():
+        _, was_created = School.objects.get_or_create(name=name, defaults={"locality": locality})
+        created += was_created
+    return created
+
+
+def theme_seed() -> int:
+    """Load the starter theme taxonomy (feedback/data/themes.json), linking themes to the
+    current plan's objectives. Idempotent: existing themes keep their edited keywords and links."""
+    created = 0
+    for spec in analysis.load_theme_file():
+        theme, was_created = Theme.objects.get_or_create(
+            label=spec["label"], defaults={"keywords": "\n".join(spec["keywords"])}
+        )
+        created += was_created
+        # Link objectives when the theme has none yet (the plan may be loaded after migrate).
+        if spec.get("objectives") and not theme.objectives.exists():
+            theme.objectives.set(
+                Objective.objects.filter(code__in=spec["objectives"], area__plan__is_current=True)
+            )
+    return created
+
+
+def redact_text(text: str) -> str:
+    """Redact personal data from any text with the live school list, for other apps that show
+    free text (survey results, youth forum views). Positional on purpose: `surveys.selectors`
+    looks it up by name and calls `fn(text)`. Pure: writes nothing."""
+    return analysis_context().redactor.redact(clean_text(text)).text

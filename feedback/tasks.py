@@ -1,0 +1,55 @@
+"""Thin Celery tasks: they take primary keys and call one service. Safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+from . import conf, selectors, services
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+    reject_on_worker_lost=True,
+)
+def analyse_item(item_id: int) -> bool:
+    try:
+        return services.feedback_analyse(item_id=item_id) is not None
+    except Exception as exc:
+        services.feedback_mark_failed(item_id=item_id, error=repr(exc))
+        raise
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=10)
+def notify_safeguarding_alert(alert_id: int) -> bool:
+    return services.safeguarding_alert_notify(alert_id=alert_id)
+
+
+@shared_task(acks_late=True)
+def sweep_unanalysed() -> dict:
+    """Every minute (portal/celery.py): analyse anything that never was (the broker was down when
+    it arrived, or a worker died), and send any alert email that did not go out. Runs the work
+    in this task so it does not depend on publishing more messages."""
+    analysed = failed = 0
+    for item_id in selectors.items_needing_analysis(
+        min_age_seconds=conf.sweep_min_age_seconds(), limit=conf.sweep_batch_size()
+    ):
+        try:
+            services.feedback_analyse(item_id=item_id)
+            analysed += 1
+        except Exception as exc:
+            logger.exception("Sweep could not analyse feedback %s", item_id)
+            services.feedback_mark_failed(item_id=item_id, error=repr(exc))
+            failed += 1
+    notified = 0
+    for alert_id in selectors.alerts_unnotified():
+        try:
+            notified += services.safeguarding_alert_notify(alert_id=alert_id)
+        except Exception:
+            logger.exception("Could not send safeguarding alert %s", alert_id)
+    return {"analysed": analysed, "failed": failed, "notified": notified}
