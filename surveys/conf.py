@@ -1,0 +1,63 @@
+"""Survey settings, read from Django settings or the environment with safe defaults, so that
+no shared settings file needs editing."""
+
+import os
+
+from django.conf import settings
+
+
+def _int(name: str, default: int) -> int:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, "")
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def invitation_valid_days() -> int:
+    """How long an invitation link works after it is created."""
+    return _int("SURVEYS_INVITATION_VALID_DAYS", 28)
+
+
+def reminder_interval_days() -> int:
+    """Days between the invitation (or the last reminder) and the next reminder."""
+    return _int("SURVEYS_REMINDER_INTERVAL_DAYS", 7)
+
+
+def reminder_max() -> int:
+    """Reminders sent at most per invitation."""
+    return _int("SURVEYS_REMINDER_MAX", 2)
+
+
+def draft_retention_days() -> int:
+    """Unfinished answers are deleted this many days after they were last touched."""
+    return _int("SURVEYS_DRAFT_RETENTION_DAYS", 60)
+
+
+def invitation_retention_days() -> int:
+    """Invitation emails, names and references are erased this many days after expiry."""
+    return _int("SURVEYS_INVITATION_RETENTION_DAYS", 90)
+
+
+def short_text_max() -> int:
+    return _int("SURVEYS_SHORT_TEXT_MAX", 500)
+
+
+def long_text_max() -> int:
+    return _int("SURVEYS_LONG_TEXT_MAX", 5000)
+
+
+def small_number_threshold() -> int:
+    """Counts below this are suppressed in anything shown outside the engagement team."""
+    return _int("SURVEYS_SMALL_NUMBER_THRESHOLD", 5)
+
+
+def rate_limit() -> tuple[int, int]:
+    """(new responses or submissions, seconds) allowed per client on open surveys."""
+    return _int("SURVEYS_RATE_LIMIT_COUNT", 30), _int("SURVEYS_RATE_LIMIT_SECONDS", 3600)
+
+
+def upload_max_rows() -> int:
+    return _int("SURVEYS_UPLOAD_MAX_ROWS", 5000)

@@ -1,0 +1,306 @@
+"""Reads for surveys: what is open, a draft by its token, results (with small-number
+suppression), KPI values and export rows."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from portal.optional import import_if_present
+
+from . import conf
+from .models import Answer, Invitation, Response, ResponseStatus, Survey, SurveyStatus
+from .questions import RADIO_KINDS, TEXT_KINDS, Kind, default_positive, display, label_for, question_options
+
+logger = logging.getLogger(__name__)
+
+
+def surveys_open_public(now: datetime | None = None) -> QuerySet[Survey]:
+    """Open surveys anyone may answer, for the /surveys/ list."""
+    now = now or timezone.now()
+    return (Survey.objects.filter(status=SurveyStatus.OPEN, open_to_anyone=True, versions__isnull=False)
+            .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+            .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+            .distinct().order_by("title"))
+
+
+def survey_get_by_slug(slug: str) -> Survey | None:
+    return Survey.objects.filter(slug=slug).exclude(status=SurveyStatus.DRAFT).first()
+
+
+def response_get_by_token(token: str) -> Response | None:
+    from .services import token_hash
+
+    if not token or len(token) > 100:
+        return None
+    return (Response.objects.select_related("survey", "version")
+            .filter(token_hash=token_hash(token)).first())
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Filters:
+    date_from: date | None = None
+    date_to: date | None = None
+    audience: str = ""
+    version: int | None = None
+
+
+@dataclass
+class Row:
+    label: str
+    count: int | None
+    percent: float | None = None
+
+
+@dataclass
+class QuestionResult:
+    key: str
+    text: str
+    kind: str
+    answered: int | None
+    rows: list[Row] = field(default_factory=list)
+    matrix: list[tuple[str, list[Row]]] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)
+    suppressed: bool = False
+    chart: str = ""
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind in (Kind.LIKERT, Kind.RATING, Kind.MATRIX)
+
+
+@dataclass
+class Results:
+    survey: Survey
+    responses: int | None
+    invitations: int
+    invited_responses: int | None
+    rate: float | None
+    questions: list[QuestionResult]
+    suppressed: bool
+    threshold: int
+    redaction_available: bool
+
+
+def submitted_responses(survey: Survey, filters: Filters | None = None) -> QuerySet[Response]:
+    filters = filters or Filters()
+    qs = Response.objects.filter(survey=survey, status=ResponseStatus.SUBMITTED)
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        qs = qs.filter(submitted_at__gte=datetime.combine(filters.date_from, time.min, tz))
+    if filters.date_to:
+        qs = qs.filter(submitted_at__lte=datetime.combine(filters.date_to, time.max, tz))
+    if filters.audience:
+        qs = qs.filter(audience=filters.audience)
+    if filters.version:
+        qs = qs.filter(version__number=filters.version)
+    return qs
+
+
+def question_catalogue(survey: Survey) -> list[dict]:
+    """Every question key ever asked, in the newest version's order then older ones: the
+    stable columns of results and exports."""
+    seen: dict[str, dict] = {}
+    for version in survey.versions.order_by("-number"):
+        for q in version.definition["questions"]:
+            seen.setdefault(q["key"], q)
+    return list(seen.values())
+
+
+def redactor():
+    """The feedback app's redaction function, if it provides one."""
+    for name in ("feedback.analysis", "feedback.services"):
+        try:
+            module = import_if_present(name)
+        except Exception:  # being built in parallel: treat as absent
+            logger.debug("%s not importable", name, exc_info=True)
+            module = None
+        for attr in ("redact_text", "redact"):
+            fn = getattr(module, attr, None)
+            if callable(fn):
+                return fn
+    return None
+
+
+def redact(text: str, fn=None) -> str:
+    fn = fn or redactor()
+    if fn is None:
+        return text
+    result = fn(text)
+    return getattr(result, "redacted_text", result if isinstance(result, str) else text)
+
+
+def _rows(counter: Counter, options: list[dict], base: int, threshold: int, suppress: bool) -> list[Row]:
+    out = []
+    for opt in options:
+        count = counter.get(opt["value"], 0)
+        hide = suppress and 0 < count < threshold
+        out.append(Row(label=opt["label"], count=None if hide else count,
+                       percent=None if hide or not base else round(100 * count / base, 1)))
+    return out
+
+
+def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: bool = False) -> Results:
+    """Counts per option (never per combination of options), scale distributions, number
+    statistics and free text. With `suppress`, any count below the threshold is hidden and
+    free text is left out: that is the view for anyone outside the engagement team."""
+    threshold = conf.small_number_threshold()
+    responses = submitted_responses(survey, filters)
+    total = responses.count()
+    invitations = Invitation.objects.filter(survey=survey).count()
+    invited = responses.filter(invitation__isnull=False).count()
+    all_hidden = suppress and total < threshold
+    answers: dict[str, list] = {}
+    for key, value in (Answer.objects.filter(response__in=responses)
+                       .values_list("question_key", "value").order_by("pk")):
+        answers.setdefault(key, []).append(value)
+    fn = redactor()
+    results = []
+    for q in question_catalogue(survey):
+        values = answers.get(q["key"], [])
+        n = len(values)
+        r = QuestionResult(key=q["key"], text=q["text"], kind=q["kind"], answered=n,
+                           suppressed=all_hidden)
+        if all_hidden:
+            r.answered = None
+            results.append(r)
+            continue
+        if suppress and 0 < n < threshold:
+            r.answered, r.suppressed = None, True
+            results.append(r)
+            continue
+        options = question_options(q)
+        if q["kind"] in RADIO_KINDS:
+            r.rows = _rows(Counter(values), options, n, threshold, suppress)
+        elif q["kind"] == Kind.MULTIPLE:
+            counter = Counter(v for chosen in values for v in set(chosen))
+            r.rows = _rows(counter, options, n, threshold, suppress)
+        elif q["kind"] == Kind.RANKING:
+            items = q.get("options") or []
+            firsts = Counter(v[0] for v in values if v)
+            r.rows = _rows(firsts, items, n, threshold, suppress)
+            ranks = {o["value"]: [v.index(o["value"]) + 1 for v in values if o["value"] in v] for o in items}
+            r.stats = {"mean_rank": {label_for(q, k): round(sum(x) / len(x), 2)
+                                     for k, x in ranks.items() if x}}
+        elif q["kind"] == Kind.MATRIX:
+            for stmt in q.get("statements") or []:
+                column = [v.get(stmt["value"]) for v in values
+                          if isinstance(v, dict) and v.get(stmt["value"])]
+                r.matrix.append((stmt["label"], _rows(Counter(column), options, len(column),
+                                                       threshold, suppress)))
+        elif q["kind"] == Kind.NUMBER:
+            numbers = sorted(Decimal(v) for v in values)
+            if numbers:
+                r.stats = {"mean": round(sum(numbers) / len(numbers), 2),
+                           "median": numbers[len(numbers) // 2], "min": numbers[0], "max": numbers[-1]}
+                if suppress:  # extremes can identify someone
+                    r.stats.pop("min")
+                    r.stats.pop("max")
+        elif q["kind"] in TEXT_KINDS and not suppress:
+            r.texts = [redact(v, fn) for v in values]
+        results.append(r)
+        if q.get("allow_other") and not suppress:
+            others = answers.get(f"{q['key']}.other", [])
+            if others:
+                results.append(QuestionResult(key=f"{q['key']}.other", text=f"{q['text']} – other",
+                                              kind=Kind.SHORT_TEXT, answered=len(others),
+                                              texts=[redact(v, fn) for v in others]))
+    rate = round(100 * invited / invitations, 1) if invitations else None
+    if all_hidden:
+        total_shown, invited_shown, rate = None, None, None
+    else:
+        total_shown, invited_shown = total, invited
+    return Results(survey=survey, responses=total_shown, invitations=invitations,
+                   invited_responses=invited_shown, rate=rate, questions=results,
+                   suppressed=suppress, threshold=threshold, redaction_available=fn is not None)
+
+
+def kpi_satisfaction(*, kpi_code: str, date_from: date | None = None,
+                     date_to: date | None = None) -> tuple[float | None, int]:
+    """(% of answers counted as satisfied, answers counted) over every survey question tagged
+    with the KPI, e.g. 'good satisfaction ratings from surveys'."""
+    positive = total = 0
+    filters = Filters(date_from=date_from, date_to=date_to)
+    for survey in Survey.objects.filter(versions__definition__icontains=kpi_code).distinct():
+        tagged = {q["key"]: q for q in question_catalogue(survey) if q.get("kpi") == kpi_code}
+        if not tagged:
+            continue
+        rows = Answer.objects.filter(response__in=submitted_responses(survey, filters),
+                                     question_key__in=tagged).values_list("question_key", "value")
+        for key, value in rows:
+            good = set(default_positive(tagged[key]))
+            values = list(value.values()) if isinstance(value, dict) else (
+                value if isinstance(value, list) else [value])
+            for v in values:
+                total += 1
+                positive += v in good
+    return (round(100 * positive / total, 1) if total else None), total
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------------
+
+PERSONAL_COLUMNS = ["Invitation email", "Invitation name", "Invitation reference", "Respondent email"]
+
+
+def export_table(*, survey: Survey, filters: Filters | None = None,
+                 personal: bool = False) -> tuple[list[str], list[list]]:
+    """One row per response, one column per question key (stable across versions). Personal
+    columns only when `personal` and the survey is not anonymous."""
+    catalogue = question_catalogue(survey)
+    # Without the personal-data permission, free text is redacted (when the feedback app
+    # provides redaction); invitation and account columns need a non-anonymous survey too.
+    fn = None if personal else redactor()
+    personal = personal and not survey.anonymous
+    header = ["Response", "Survey version", "Submitted at", "Audience"]
+    columns: list[tuple[str, bool]] = []
+    for q in catalogue:
+        columns.append((q["key"], False))
+        header.append(f"{q['text']} [{q['key']}]")
+        if q.get("allow_other"):
+            columns.append((q["key"], True))
+            header.append(f"{q['text']} – other [{q['key']}.other]")
+    if personal:
+        header += PERSONAL_COLUMNS
+    rows = []
+    responses = (submitted_responses(survey, filters)
+                 .select_related("version", "invitation", "respondent").order_by("submitted_at", "pk"))
+    for response in responses:
+        by_key = {q["key"]: q for q in response.version.definition["questions"]}
+        answers = response.answers
+        row = [response.pk, response.version.number,
+               timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
+               response.get_audience_display()]
+        for key, is_other in columns:
+            if is_other:
+                other = answers.get(f"{key}.other", "")
+                row.append(redact(other, fn) if fn and other else other)
+                continue
+            q, value = by_key.get(key), answers.get(key)
+            if q is None or value is None:
+                row.append("")
+            elif q["kind"] == Kind.NUMBER:
+                number = Decimal(value)
+                row.append(int(number) if number == number.to_integral_value() else float(number))
+            elif q["kind"] in TEXT_KINDS and fn:
+                row.append(redact(value, fn))
+            else:
+                row.append(display(q, value))
+        if personal:
+            inv = response.invitation
+            row += [inv.email if inv else "", inv.name if inv else "", inv.reference if inv else "",
+                    response.respondent.email if response.respondent_id else ""]
+        rows.append(row)
+    return header, rows
