@@ -1,0 +1,283 @@
+"""Reads for the youth forum: what a member may see, moderation queues, results, the report.
+
+Other members' views are only ever read through `views_shared`, which returns approved views
+with the redacted text of their feedback item and no member details at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from portal.optional import import_if_present
+
+from .models import Dot, Meeting, Member, Prompt, TermsVersion, Topic, View, VoteRound
+
+# Kind explanations a member reads when a moderator did not share their view.
+HIDE_EXPLANATIONS = {
+    View.HideReason.PERSONAL: "Your view had personal details in it, like a name or a place. "
+    "We keep those private to keep everyone safe.",
+    View.HideReason.WORRY: "What you wrote made us want to check you are OK. A safe adult from our "
+    "team will look at it. You did the right thing by telling us.",
+    View.HideReason.UNKIND: "Some words could upset other members. We still read your view and it "
+    "still counts.",
+    View.HideReason.OFF_TOPIC: "Your view was about something else. We still read it. You can tell "
+    "us about anything using the 'Give feedback' page.",
+    View.HideReason.OTHER: "We did not share this one with other members. We still read it and it "
+    "still counts.",
+}
+
+
+def member_for_user(user) -> Member | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(user=user).first()
+
+
+def prompts_open():
+    return Prompt.objects.filter(status=Prompt.Status.OPEN)
+
+
+def prompt_get_visible(pk) -> Prompt | None:
+    return Prompt.objects.exclude(status=Prompt.Status.DRAFT).filter(pk=pk).first()
+
+
+def view_for(member: Member, prompt: Prompt) -> View | None:
+    return View.objects.filter(member=member, prompt=prompt).first()
+
+
+def member_views(member: Member):
+    return View.objects.filter(member=member).select_related("prompt")
+
+
+def hide_explanation(view: View) -> str:
+    return HIDE_EXPLANATIONS.get(view.hide_reason, HIDE_EXPLANATIONS[View.HideReason.OTHER])
+
+
+def feedback_items_for_views(views) -> dict[int, object]:
+    """{view pk: FeedbackItem} for views that went through the pipeline."""
+    models = import_if_present("feedback.models")
+    views = list(views)
+    if models is None or not views:
+        return {}
+    by_ref = {v.source_ref: v.pk for v in views}
+    return {
+        by_ref[item.source_ref]: item
+        for item in models.FeedbackItem.objects.filter(source_ref__in=list(by_ref))
+    }
+
+
+def without_feeling(text: str) -> str:
+    """Drop the "Feeling: …" line the forum adds for analysis (`services._feedback_text`): the
+    feeling is shown as its own picture and word."""
+    return re.sub(r"(?:\n\n|^)Feeling: [A-Za-z ]+$", "", text or "").strip()
+
+
+def _shareable_text(item) -> str:
+    """The words other members may read: redacted, analysed, not set aside, not safeguarding."""
+    if item is None or item.analysis_state != "done" or item.safeguarding or item.set_aside:
+        return ""
+    return without_feeling(item.redacted_text)
+
+
+@dataclass
+class SharedView:
+    feeling: str
+    feeling_label: str
+    text: str
+
+
+def views_shared(prompt: Prompt, *, limit: int = 50) -> list[SharedView]:
+    """Approved views on a prompt, for other members: a feeling and redacted words (only when
+    the member agreed to share them). Never a name, never unredacted text."""
+    views = list(View.objects.filter(prompt=prompt, status=View.Status.APPROVED).order_by("-sent_at")[:limit])
+    items = feedback_items_for_views(views)
+    shared = []
+    for view in views:
+        text = _shareable_text(items.get(view.pk)) if view.consent_to_quote else ""
+        if text or view.feeling:
+            shared.append(SharedView(view.feeling, view.get_feeling_display() if view.feeling else "", text))
+    return shared
+
+
+def feeling_counts(prompt: Prompt) -> list[tuple[str, int]]:
+    from .models import Feeling
+
+    counts = Counter(
+        View.objects.filter(prompt=prompt, status=View.Status.APPROVED)
+        .exclude(feeling="")
+        .values_list("feeling", flat=True)
+    )
+    return [(label, counts.get(value, 0)) for value, label in Feeling.choices]
+
+
+# --- Voting ------------------------------------------------------------------------------
+
+
+def rounds_open():
+    return VoteRound.objects.filter(status=VoteRound.Status.OPEN).prefetch_related("topics")
+
+
+def rounds_closed():
+    return VoteRound.objects.filter(status=VoteRound.Status.CLOSED).order_by("-closed_at", "-pk")
+
+
+def round_get_visible(pk) -> VoteRound | None:
+    return VoteRound.objects.exclude(status=VoteRound.Status.DRAFT).filter(pk=pk).first()
+
+
+def member_dots(member: Member, vote_round: VoteRound) -> dict[int, int]:
+    return dict(Dot.objects.filter(member=member, round=vote_round).values_list("topic_id", "count"))
+
+
+@dataclass
+class TopicResult:
+    topic: Topic
+    dots: int
+    percent: int
+    rank: int = 0
+
+
+def round_results(vote_round: VoteRound) -> list[TopicResult]:
+    totals = dict(
+        Dot.objects.filter(round=vote_round)
+        .values("topic_id")
+        .annotate(n=Sum("count"))
+        .values_list("topic_id", "n")
+    )
+    top = max(totals.values(), default=0) or 1
+    rows = [
+        TopicResult(t, totals.get(t.pk, 0), round(100 * totals.get(t.pk, 0) / top))
+        for t in vote_round.topics.all()
+    ]
+    rows.sort(key=lambda r: (-r.dots, r.topic.sort_order or 0, r.topic.pk))
+    for i, row in enumerate(rows, start=1):
+        row.rank = i
+    return rows
+
+
+def round_voters(vote_round: VoteRound) -> int:
+    return Dot.objects.filter(round=vote_round).values("member").distinct().count()
+
+
+# --- Meetings and terms ---------------------------------------------------------------------
+
+
+def meetings_upcoming(now: datetime | None = None):
+    return Meeting.objects.filter(starts_at__gte=now or timezone.now()).order_by("starts_at")
+
+
+def meetings_past(now: datetime | None = None):
+    return Meeting.objects.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
+
+
+def terms_published() -> TermsVersion | None:
+    return TermsVersion.objects.filter(status=TermsVersion.Status.PUBLISHED).order_by("-number").first()
+
+
+def terms_history():
+    return TermsVersion.objects.filter(
+        status__in=[TermsVersion.Status.PUBLISHED, TermsVersion.Status.SUPERSEDED]
+    ).order_by("-number")
+
+
+def terms_draft() -> TermsVersion | None:
+    return TermsVersion.objects.filter(status=TermsVersion.Status.DRAFT).order_by("-number").first()
+
+
+# --- Moderation -----------------------------------------------------------------------------
+
+
+def members_waiting():
+    return Member.objects.filter(approved_at__isnull=True, rejected_at__isnull=True).order_by("created_at")
+
+
+def members_approved():
+    return Member.objects.filter(approved_at__isnull=False, rejected_at__isnull=True)
+
+
+def views_waiting():
+    return View.objects.filter(status=View.Status.SENT).select_related("prompt").order_by("sent_at")
+
+
+@dataclass
+class ModerationRow:
+    view: View
+    item: object | None
+    text: str
+    safeguarding: bool
+
+
+def moderation_rows(views) -> list[ModerationRow]:
+    """What moderators see: the redacted text from the feedback pipeline (the engagement team
+    never reads original text; only the safeguarding lead does, in the feedback admin)."""
+    views = list(views)
+    items = feedback_items_for_views(views)
+    rows = []
+    for view in views:
+        item = items.get(view.pk)
+        if item is None:
+            text = "(not yet in the feedback pipeline)"
+        elif item.analysis_state != "done":
+            text = "(waiting for redaction)"
+        else:
+            text = without_feeling(item.redacted_text)
+        rows.append(ModerationRow(view, item, text, bool(item and item.safeguarding)))
+    return rows
+
+
+# --- The youth representative's report -------------------------------------------------------
+
+
+@dataclass
+class Report:
+    since: datetime
+    until: datetime
+    views: int = 0
+    members: int = 0
+    themes: list[tuple[str, int]] = field(default_factory=list)
+    feelings: list[tuple[str, int]] = field(default_factory=list)
+    priorities: list[tuple[VoteRound, list[TopicResult]]] = field(default_factory=list)
+    quotes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def representation_report(*, since: datetime, until: datetime, quotes: int = 8) -> Report:
+    """What the youth representative takes to the improvement board: top themes and priorities
+    this period in young people's own words. Quotes are only ever the redacted text of items
+    that may be quoted (consent given, not safeguarding, analysed)."""
+    from .models import Feeling
+
+    sent = View.objects.filter(sent_at__gte=since, sent_at__lt=until).exclude(status=View.Status.DRAFT)
+    report = Report(
+        since=since, until=until, views=sent.count(), members=sent.values("member").distinct().count()
+    )
+    feelings = Counter(sent.exclude(feeling="").values_list("feeling", flat=True))
+    report.feelings = [(label, feelings.get(value, 0)) for value, label in Feeling.choices]
+    views = list(sent.exclude(status=View.Status.HIDDEN).select_related("prompt"))
+    items = feedback_items_for_views(views)
+    usable = [
+        i for i in items.values() if i.analysis_state == "done" and not i.safeguarding and not i.set_aside
+    ]
+    models = import_if_present("feedback.models")
+    if models is not None and usable:
+        counts = Counter(
+            models.ItemTheme.objects.filter(item__in=usable).values_list("theme__label", flat=True)
+        )
+        report.themes = counts.most_common(5)
+    for view in views:
+        item = items.get(view.pk)
+        text = without_feeling(item.redacted_text) if item is not None else ""
+        if item is not None and item.may_quote and view.status == View.Status.APPROVED and text:
+            report.quotes.append((view.prompt.easy_read_question, text))
+        if len(report.quotes) >= quotes:
+            break
+    for vote_round in VoteRound.objects.filter(
+        status=VoteRound.Status.CLOSED, closed_at__gte=since, closed_at__lt=until
+    ):
+        report.priorities.append((vote_round, round_results(vote_round)[:3]))
+    return report

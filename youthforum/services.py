@@ -1,0 +1,508 @@
+"""Writes for the youth forum: joining, consent, sign-in links, views, dots, comments,
+moderation and erasure.
+
+Called by the member pages (`views.py`), the moderators' screens in the Wagtail admin
+(`admin_views.py`), Celery tasks, the demo loader and retention. Every service takes
+keyword-only arguments and calls `full_clean()` before saving.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.models import User
+from portal.optional import import_if_present
+from portal.roles import Role
+from portal.services import user_assign_role
+
+from . import conf
+from .models import (
+    ConsentRequest,
+    Dot,
+    Helper,
+    Member,
+    Prompt,
+    TermsComment,
+    TermsVersion,
+    View,
+    VoteRound,
+)
+
+logger = logging.getLogger(__name__)
+
+CONSENT_SALT = "youthforum.consent"
+SIGN_IN_SALT = "youthforum.sign-in"
+# Member accounts never receive mail at this address: `.invalid` cannot be delivered.
+MEMBER_EMAIL_DOMAIN = "members.youth-forum.invalid"
+WORDS_MAX = 2000
+
+
+def clean_text(value) -> str:
+    """Strip NUL bytes (PostgreSQL refuses them) and surrounding whitespace at the boundary."""
+    return str(value or "").replace("\x00", "").strip()
+
+
+def _site_url(path: str) -> str:
+    return getattr(settings, "SITE_BASE_URL", "").rstrip("/") + path
+
+
+# --- Joining, consent, sign-in --------------------------------------------------------------
+
+
+@transaction.atomic
+def member_join(*, nickname: str, age_band: str, contact_email: str, joined_with: str = "") -> Member:
+    """Create a member (and their portal account with the young person role).
+
+    Under-16s get a consent request emailed to their parent/carer or worker; nobody takes part
+    until a moderator approves them (and, for under-16s, consent is recorded).
+    """
+    contact_email = clean_text(contact_email).lower()
+    user = User(
+        email=f"yf-{secrets.token_hex(8)}@{MEMBER_EMAIL_DOMAIN}", first_name=clean_text(nickname)[:40]
+    )
+    user.set_unusable_password()
+    member = Member(
+        user=user,
+        nickname=clean_text(nickname),
+        age_band=age_band,
+        contact_email=contact_email,
+        joined_with=joined_with or "",
+    )
+    member.full_clean(exclude=["user"])
+    user.full_clean(exclude=["password"])
+    user.save()
+    member.user = user
+    member.save()
+    user_assign_role(user=user, role=Role.YOUNG_PERSON)
+    if member.needs_consent:
+        consent_request_create(member=member)
+    return member
+
+
+def consent_request_create(*, member: Member) -> ConsentRequest:
+    """Record a consent request and email the link after commit."""
+    from .tasks import send_consent_request
+
+    consent = ConsentRequest(
+        member=member, email=member.contact_email, wording_version=conf.CONSENT_WORDING_VERSION
+    )
+    consent.full_clean()
+    consent.save()
+    transaction.on_commit(lambda: _enqueue(send_consent_request, consent.pk))
+    return consent
+
+
+def _enqueue(task, *args) -> None:
+    """Queue a task; if the broker is down, log it (the row is committed, staff can resend)."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.warning("Could not queue %s%s", task.name, args, exc_info=True)
+
+
+def consent_token(consent: ConsentRequest) -> str:
+    return signing.dumps({"c": consent.pk}, salt=CONSENT_SALT)
+
+
+def consent_from_token(token: str) -> ConsentRequest | None:
+    """The consent request a link points to, if the link is genuine and not expired."""
+    try:
+        data = signing.loads(clean_text(token), salt=CONSENT_SALT, max_age=conf.consent_expiry_days() * 86400)
+        pk = int(data["c"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    consent = ConsentRequest.objects.select_related("member").filter(pk=pk).first()
+    if consent is None or consent.expired_at is not None:
+        return None
+    return consent
+
+
+def consent_request_send(*, consent_id: int) -> bool:
+    """Email the consent link (called by the task). The email names no one but the nickname."""
+    consent = (
+        ConsentRequest.objects.select_related("member")
+        .filter(pk=consent_id, confirmed_at__isnull=True, expired_at__isnull=True)
+        .first()
+    )
+    if consent is None:
+        return False
+    link = _site_url(reverse("youthforum:consent", args=[consent_token(consent)]))
+    send_mail(
+        subject="Please say yes (or no) to your young person joining the SEND youth forum",
+        message=(
+            f"Hello,\n\n{consent.member.nickname} (age {consent.member.get_age_band_display()}) asked to "
+            "join the Oxfordshire SEND youth forum and gave this email address for a parent, carer "
+            "or worker.\n\nBecause they are under 16, we need a parent or carer to agree before they "
+            f"can take part. Read what you are agreeing to and answer here:\n{link}\n\n"
+            f"The link works for {conf.consent_expiry_days()} days. If you do not know this young "
+            "person, you can ignore this email: we will delete their details.\n"
+        ),
+        from_email=None,
+        recipient_list=[consent.email],
+    )
+    ConsentRequest.objects.filter(pk=consent.pk).update(sent_at=timezone.now())
+    return True
+
+
+@transaction.atomic
+def consent_confirm(*, consent: ConsentRequest, name: str, agreed: bool) -> ConsentRequest:
+    """A parent/carer answers the consent request. Saying no erases the waiting member."""
+    consent = ConsentRequest.objects.select_for_update().select_related("member").get(pk=consent.pk)
+    if consent.confirmed_at is not None:
+        return consent
+    if consent.expired_at is not None:
+        raise ValidationError("This link has expired.")
+    if not agreed:
+        member_erase(member=consent.member)
+        return consent
+    now = timezone.now()
+    consent.confirmed_at = now
+    consent.confirmed_name = clean_text(name)[:100]
+    consent.full_clean()
+    consent.save()
+    member = consent.member
+    member.consent_given_at = now
+    member.full_clean()
+    member.save()
+    return consent
+
+
+def sign_in_token(member: Member) -> str:
+    return signing.dumps({"m": member.pk, "n": member.sign_in_nonce}, salt=SIGN_IN_SALT)
+
+
+def member_from_sign_in_token(token: str) -> Member | None:
+    try:
+        data = signing.loads(clean_text(token), salt=SIGN_IN_SALT, max_age=conf.sign_in_link_days() * 86400)
+        pk, nonce = int(data["m"]), int(data["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+    member = Member.objects.select_related("user").filter(pk=pk, rejected_at__isnull=True).first()
+    if member is None or member.sign_in_nonce != nonce:
+        return None
+    return member
+
+
+def member_sign_in_used(*, member: Member) -> None:
+    """A sign-in link is single-use: using it invalidates every earlier link."""
+    Member.objects.filter(pk=member.pk).update(sign_in_nonce=member.sign_in_nonce + 1)
+
+
+def sign_in_links_request(*, email: str) -> int:
+    """Email a sign-in link for each member whose contact email this is. The page says the same
+    thing whether or not the email is known, so it never reveals who is a member."""
+    from .tasks import send_sign_in_link
+
+    pks = list(
+        Member.objects.filter(contact_email=clean_text(email).lower(), rejected_at__isnull=True).values_list(
+            "pk", flat=True
+        )[:10]
+    )
+    for pk in pks:
+        transaction.on_commit(lambda pk=pk: _enqueue(send_sign_in_link, pk))
+    return len(pks)
+
+
+def sign_in_link_send(*, member_id: int) -> bool:
+    member = Member.objects.filter(pk=member_id, rejected_at__isnull=True).first()
+    if member is None:
+        return False
+    link = _site_url(reverse("youthforum:sign_in_link", args=[sign_in_token(member)]))
+    send_mail(
+        subject="Your sign-in link for the SEND youth forum",
+        message=(
+            f"Hello,\n\nHere is the sign-in link for {member.nickname}:\n{link}\n\n"
+            f"It works once, for {conf.sign_in_link_days()} days. If you did not ask for it, "
+            "you can ignore this email.\n"
+        ),
+        from_email=None,
+        recipient_list=[member.contact_email],
+    )
+    return True
+
+
+# --- Moderation of members ----------------------------------------------------------------
+
+
+def member_approve(*, member: Member, actor) -> Member:
+    if member.needs_consent and member.consent_given_at is None:
+        raise ValidationError(
+            "A parent or carer has not given consent yet, so this member cannot be approved."
+        )
+    member.approved_at = timezone.now()
+    member.approved_by = actor
+    member.rejected_at = None
+    member.full_clean()
+    member.save()
+    return member
+
+
+def member_reject(*, member: Member, actor) -> Member:
+    """Turn a request to join down; retention erases the member after a short period."""
+    member.rejected_at = timezone.now()
+    member.approved_at = None
+    member.approved_by = actor
+    member.full_clean()
+    member.save()
+    return member
+
+
+# --- Views ---------------------------------------------------------------------------------
+
+
+def _require_taking_part(member: Member) -> None:
+    if not member.can_take_part:
+        raise ValidationError("You cannot take part yet.")
+
+
+@transaction.atomic
+def view_save(
+    *,
+    member: Member,
+    prompt: Prompt,
+    words: str,
+    feeling: str,
+    consent_to_quote: bool,
+    helped_by: str = "",
+    send: bool,
+) -> View:
+    """Save a member's answer as a draft, or send it (then it goes to the feedback pipeline and
+    waits for a moderator). A sent view cannot be changed."""
+    _require_taking_part(member)
+    if prompt.status != Prompt.Status.OPEN:
+        raise ValidationError("This question is not taking answers now.")
+    view = View.objects.select_for_update().filter(member=member, prompt=prompt).first()
+    if view is not None and view.status != View.Status.DRAFT:
+        raise ValidationError("You already sent your answer to this question.")
+    view = view or View(member=member, prompt=prompt)
+    view.words = clean_text(words)
+    view.feeling = feeling or ""
+    view.consent_to_quote = bool(consent_to_quote)
+    view.helped_by = helped_by or ""
+    if len(view.words) > WORDS_MAX:
+        raise ValidationError({"words": f"Use {WORDS_MAX} letters or fewer."})
+    if send:
+        if not view.words and not view.feeling:
+            raise ValidationError({"feeling": "Choose a picture, write some words, or both."})
+        view.status = View.Status.SENT
+        view.sent_at = timezone.now()
+    view.full_clean()
+    view.save()
+    if send:
+        view_ingest(view=view)
+    return view
+
+
+def _feedback_text(view: View) -> str:
+    parts = [view.words]
+    if view.feeling:
+        parts.append(f"Feeling: {view.get_feeling_display().split(' ', 1)[-1]}")
+    return "\n\n".join(p for p in parts if p)
+
+
+def view_ingest(*, view: View):
+    """Send a view into the feedback pipeline (redaction, safeguarding, analysis, tagging).
+    Idempotent through its source_ref. Returns the feedback item, or None before the feedback
+    app exists."""
+    feedback = import_if_present("feedback.services")
+    if feedback is None or not hasattr(feedback, "feedback_ingest"):
+        return None
+    return feedback.feedback_ingest(
+        text=_feedback_text(view),
+        channel="youth_forum",
+        audience="young_person",
+        source_ref=view.source_ref,
+        received_at=view.sent_at,
+        consent_to_quote=view.consent_to_quote,
+    )
+
+
+def view_approve(*, view: View, actor) -> View:
+    """Share a view with other members (its redacted text, never a name)."""
+    from .selectors import feedback_items_for_views
+
+    if view.status not in (View.Status.SENT, View.Status.HIDDEN):
+        raise ValidationError("Only sent views can be moderated.")
+    item = feedback_items_for_views([view]).get(view.pk)
+    if item is not None and item.analysis_state != "done":
+        raise ValidationError("This view is still going through redaction. Try again in a minute.")
+    if item is not None and item.safeguarding:
+        raise ValidationError("This view was flagged for safeguarding: it can never be shared.")
+    view.status = View.Status.APPROVED
+    view.hide_reason, view.hide_note = "", ""
+    view.moderated_by, view.moderated_at = actor, timezone.now()
+    view.full_clean()
+    view.save()
+    return view
+
+
+def view_hide(*, view: View, actor, reason: str, note: str = "") -> View:
+    """Hide a view with a reason; the member sees a kind explanation."""
+    if view.status == View.Status.DRAFT:
+        raise ValidationError("Drafts are private and cannot be moderated.")
+    if reason not in View.HideReason.values:
+        raise ValidationError({"hide_reason": "Choose a reason."})
+    view.status = View.Status.HIDDEN
+    view.hide_reason = reason
+    view.hide_note = clean_text(note)[:300]
+    view.moderated_by, view.moderated_at = actor, timezone.now()
+    view.full_clean()
+    view.save()
+    return view
+
+
+# --- Voting --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dots_place(*, member: Member, vote_round: VoteRound, allocation: dict[int, int]) -> list[Dot]:
+    """Replace a member's dots in an open round. `allocation` maps topic id to dots."""
+    _require_taking_part(member)
+    vote_round = VoteRound.objects.select_for_update().get(pk=vote_round.pk)
+    if vote_round.status != VoteRound.Status.OPEN:
+        raise ValidationError("Voting has closed.")
+    topics = {t.pk: t for t in vote_round.topics.all()}
+    if any(pk not in topics or count < 0 for pk, count in allocation.items()):
+        raise ValidationError("Choose from the topics on the list.")
+    total = sum(allocation.values())
+    if total == 0:
+        raise ValidationError("Put at least 1 dot on a topic.")
+    if total > vote_round.dots_per_member:
+        raise ValidationError(f"You have {vote_round.dots_per_member} dots. You used {total}.")
+    Dot.objects.filter(round=vote_round, member=member).delete()
+    dots = []
+    for pk, count in allocation.items():
+        if count:
+            dot = Dot(round=vote_round, topic=topics[pk], member=member, count=count)
+            dot.full_clean()
+            dot.save()
+            dots.append(dot)
+    return dots
+
+
+def vote_round_sync_status(*, vote_round: VoteRound) -> None:
+    """Called when staff save a round: stamp when it closed."""
+    if vote_round.status == VoteRound.Status.CLOSED and vote_round.closed_at is None:
+        VoteRound.objects.filter(pk=vote_round.pk).update(closed_at=timezone.now())
+    elif vote_round.status != VoteRound.Status.CLOSED and vote_round.closed_at is not None:
+        VoteRound.objects.filter(pk=vote_round.pk).update(closed_at=None)
+
+
+# --- Terms of reference ------------------------------------------------------------------
+
+
+def terms_comment_add(
+    *, member: Member, version: TermsVersion, text: str, helped_by: str = ""
+) -> TermsComment:
+    """A member comments on a draft. The comment also goes through the feedback pipeline, so a
+    worrying comment reaches the safeguarding lead like any view."""
+    _require_taking_part(member)
+    if version.status != TermsVersion.Status.DRAFT:
+        raise ValidationError("This version is not open for comments.")
+    text = clean_text(text)
+    if not text:
+        raise ValidationError({"text": "Write your comment."})
+    if len(text) > WORDS_MAX:
+        raise ValidationError({"text": f"Use {WORDS_MAX} letters or fewer."})
+    comment = TermsComment(
+        version=version, member=member, text=text, helped_by=helped_by if helped_by in Helper.values else ""
+    )
+    comment.full_clean()
+    comment.save()
+    feedback = import_if_present("feedback.services")
+    if feedback is not None and hasattr(feedback, "feedback_ingest"):
+        feedback.feedback_ingest(
+            text=text,
+            channel="youth_forum",
+            audience="young_person",
+            source_ref=f"youthforum.termscomment:{comment.pk}",
+        )
+    return comment
+
+
+@transaction.atomic
+def terms_version_publish(*, version: TermsVersion, when: datetime | None = None) -> TermsVersion:
+    """Publish a version: earlier published versions become history ("superseded")."""
+    TermsVersion.objects.filter(status=TermsVersion.Status.PUBLISHED).exclude(pk=version.pk).update(
+        status=TermsVersion.Status.SUPERSEDED
+    )
+    version.status = TermsVersion.Status.PUBLISHED
+    version.published_at = version.published_at or when or timezone.now()
+    version.full_clean()
+    version.save()
+    return version
+
+
+# --- Leaving and erasure ----------------------------------------------------------------
+
+
+def _erase_feedback(source_refs: list[str]) -> int:
+    """Blank the text of feedback items that came from this member, keeping the counts (theme,
+    sentiment) that carry no personal data. Items with an open safeguarding alert keep their
+    text until the safeguarding lead closes it (a legal duty that outweighs erasure)."""
+    models = import_if_present("feedback.models")
+    if models is None or not source_refs:
+        return 0
+    items = models.FeedbackItem.objects.filter(source_ref__in=source_refs).exclude(
+        alert__state__in=["open", "acknowledged"]
+    )
+    pks = list(items.values_list("pk", flat=True))
+    now = timezone.now()
+    models.FeedbackOriginal.objects.filter(item_id__in=pks).update(
+        text="", contact_email="", contact_name="", purged_at=now, updated_at=now
+    )
+    models.FeedbackItem.objects.filter(pk__in=pks).update(
+        redacted_text="", key_phrases=[], consent_to_quote=False, source_ref="", updated_at=now
+    )
+    return len(pks)
+
+
+@transaction.atomic
+def member_erase(*, member: Member) -> dict[str, int]:
+    """Erase everything about a member: account, profile, consent records, views, comments.
+
+    Dots in closed rounds are kept without the member, so published results stay true.
+    Used when a member leaves, when a parent says no, and by retention.
+    """
+    refs = [f"youthforum.view:{pk}" for pk in member.views.values_list("pk", flat=True)]
+    refs += [f"youthforum.termscomment:{pk}" for pk in member.terms_comments.values_list("pk", flat=True)]
+    erased_feedback = _erase_feedback(refs)
+    Dot.objects.filter(member=member).exclude(round__status=VoteRound.Status.CLOSED).delete()
+    Dot.objects.filter(member=member).update(member=None)
+    views = member.views.count()
+    user = member.user
+    member.delete()
+    user.delete()
+    return {"views": views, "feedback": erased_feedback}
+
+
+def member_leave(*, member: Member) -> dict[str, int]:
+    """A member leaves the forum: their data is erased straight away."""
+    return member_erase(member=member)
+
+
+def client_rate_limit_check(*, client_key: str, action: str) -> bool:
+    """Count one action for this client; False when it has gone over the hourly limit."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    limit, seconds = conf.rate_limit()
+    key = f"youthforum:rl:{action}:{hashlib.sha256(client_key.encode()).hexdigest()[:32]}"
+    cache.add(key, 0, timeout=seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=seconds)
+        count = 1
+    return count <= limit
