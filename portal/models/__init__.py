@@ -1,4 +1,5 @@
 from .accounts import User, WorkerHeartbeat
+from .boardpacks import BoardPack, BoardPackChart
 from .plan import (
     KPI,
     KPIReading,
@@ -11,6 +12,8 @@ from .plan import (
 )
 
 __all__ = [
+    "BoardPack",
+    "BoardPackChart",
     "KPI",
     "KPIReading",
     "Objective",
