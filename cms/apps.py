@@ -7,3 +7,8 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Public site"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -59,6 +59,9 @@ class EasyReadBlock(blocks.StructBlock):
 
 
 class BodyBlock(blocks.StreamBlock):
+    """The body of every page type: headings, rich text, images (alt text required by
+    ImageBlock unless marked decorative), inset text, details and easy-read lines."""
+
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
         features=["bold", "italic", "link", "ol", "ul", "h2", "h3"],

@@ -6,7 +6,11 @@ _EDITOR = ["wagtailadmin.access_admin", "wagtailimages.add_image", "wagtailimage
            "wagtailimages.choose_image", "wagtaildocs.add_document", "wagtaildocs.change_document",
            "wagtaildocs.choose_document"]
 
+# Newsletter sign-ups hold email addresses: the team may see and correct them, only
+# administrators delete.
+_NEWSLETTER = ["cms.view_newslettersubscription", "cms.change_newslettersubscription"]
+
 ROLE_PERMISSIONS = {
-    Role.ENGAGEMENT_TEAM: _EDITOR,
-    Role.ADMINISTRATOR: _EDITOR,
+    Role.ENGAGEMENT_TEAM: [*_EDITOR, *_NEWSLETTER],
+    Role.ADMINISTRATOR: [*_EDITOR, *_NEWSLETTER, "cms.delete_newslettersubscription"],
 }

@@ -49,8 +49,9 @@ def demo_users_ensure() -> list[DemoLogin]:
         user = User.objects.filter(email=email).first()
         if user is None:
             user = User(email=email, first_name=first, last_name=last, organisation=org,
-                        is_staff=role == Role.ADMINISTRATOR,
-                        is_superuser=role == Role.ADMINISTRATOR)
+                        # Not a superuser: the administrator holds exactly the Administrator
+                        # role's permissions (no safeguarding case files, for instance).
+                        is_staff=role == Role.ADMINISTRATOR)
             user.set_password(DEMO_PASSWORD)
             user.save()
         user_assign_role(user=user, role=role)

@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "portal.middleware.QueryStringNulMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
+    # Serves cached public pages before sessions load (zero queries on a hit); see
+    # docs/decisions/0050-cms-page-cache.md. Stays inside the security headers middleware.
+    "cms.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -229,3 +232,4 @@ LOGGING = {
 
 # Platform settings
 SITE_BASE_URL = WAGTAILADMIN_BASE_URL
+CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 600)

@@ -1,0 +1,122 @@
+"""The public page cache: published Wagtail pages served to anonymous visitors without touching
+the database. See docs/decisions/0001-cms-page-cache.md.
+
+- `PageCacheMiddleware` sits near the top of MIDDLEWARE (after WhiteNoise, before sessions). On
+  a hit it answers from the cache before any session, user or page lookup: zero queries.
+- Only responses Wagtail produced for a page that opted in (`page_cache = True`, flagged by the
+  `before_serve_page` hook in `cms.wagtail_hooks`) are stored, and only when the request was an
+  anonymous GET with no session or messages cookie and the response sets no cookie (so pages
+  with CSRF forms are never stored).
+- The key is path + sorted query string + easy-read cookie + a generation number. Purging bumps
+  the generation (`page_cache_purge`), which makes every cached page stale at once: content is
+  small and linked (a plan change shows on "You said, we did" pages and the reverse), so a
+  global purge is both correct and cheap. Entries also expire after PAGE_CACHE_SECONDS.
+- Works with LocMemCache (one process) and Redis (shared by every web process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+logger = logging.getLogger(__name__)
+
+PAGE_CACHE_SECONDS = int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 600))
+GENERATION_KEY = "cms:pagecache:generation"
+FLAG = "_cms_page_cacheable"
+# Headers never copied into the cache: they belong to one visitor.
+SKIP_HEADERS = {"set-cookie"}
+ENABLED = True
+
+
+def page_cache_purge() -> None:
+    """Make every cached page stale (called on publish/unpublish and on linked data changes)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation stored yet (or it expired)
+        cache.set(GENERATION_KEY, 2, None)
+    except Exception:  # a cache outage must never break a save; entries expire anyway
+        logger.warning("Could not purge the page cache", exc_info=True)
+
+
+def _generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, None)
+        value = cache.get(GENERATION_KEY) or 1
+    return int(value)
+
+
+def page_cache_key(request) -> str:
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    easy_read = "1" if request.COOKIES.get("easy_read") == "1" else "0"
+    raw = "|".join([request.get_host(), request.path, query, easy_read])
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    return f"cms:page:{_generation()}:{digest}"
+
+
+def request_is_cacheable(request) -> bool:
+    """Anonymous, side-effect free, nothing per-visitor: no session, no flash messages."""
+    if not ENABLED or request.method not in ("GET", "HEAD"):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+        return False
+    return "HTTP_AUTHORIZATION" not in request.META
+
+
+def response_is_storable(request, response) -> bool:
+    if not getattr(request, FLAG, False) or response.status_code != 200:
+        return False
+    if getattr(response, "streaming", False) or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") or request.META.get("CSRF_COOKIE_USED"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return "private" not in cache_control and "no-store" not in cache_control
+
+
+class PageCacheMiddleware:
+    """Serve cached copies of public pages; store fresh ones. Adds `X-Page-Cache: hit|miss`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request_is_cacheable(request):
+            return self.get_response(request)
+        try:
+            key = page_cache_key(request)
+            cached = cache.get(key)
+        except Exception:
+            logger.warning("Page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if cached is not None:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+        response = self.get_response(request)
+        if response_is_storable(request, response):
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            headers = [(k, v) for k, v in response.items() if k.lower() not in SKIP_HEADERS]
+            try:
+                cache.set(key, (response.status_code, headers, response.content), PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("Could not store a page in the cache", exc_info=True)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def mark_cacheable(request, page) -> None:
+    """Called before Wagtail serves a page: flag the request if the page may be cached."""
+    if getattr(page, "page_cache", False) and page.live and not getattr(request, "is_preview", False):
+        setattr(request, FLAG, True)

@@ -1,0 +1,273 @@
+"""Reads for the public site. Every list here runs a fixed number of queries, whatever the number
+of pages, objectives or feedback items (tests/cms/test_queries.py holds us to it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from wagtail.models import Page
+
+from feedback.models import Audience, FeedbackItem, ObjectiveTag, Sentiment, Theme
+from portal import selectors as plan_selectors
+from portal.models import Objective, Plan, PriorityArea
+
+# Counts of people below this are shown as "fewer than 5": in a small county a count of 1 or 2
+# against a narrow objective can point at a family.
+SUPPRESS_BELOW = 5
+SUPPRESSED = "fewer than 5"
+COUNTED_TAG_STATES = (ObjectiveTag.State.CONFIRMED, ObjectiveTag.State.SUGGESTED)
+
+
+def suppress(n: int) -> str:
+    """A count fit to publish: the number, or "fewer than 5"."""
+    return SUPPRESSED if n < SUPPRESS_BELOW else str(n)
+
+
+def paginate(items, page_number, *, per_page: int = 20) -> PaginatorPage:
+    return Paginator(items, per_page).get_page(page_number)
+
+
+# --- "You said, we did" ------------------------------------------------------------------------
+
+FILTER_KEYS = ("objective", "area", "theme", "audience", "status", "year")
+
+
+def yswd_filters_parse(params) -> dict[str, str]:
+    """The index filters from the query string; anything unknown or malformed is dropped, so a
+    hand-edited URL gives fewer filters, never an error."""
+    from .models import ActionStatus
+
+    out: dict[str, str] = {}
+    for key in FILTER_KEYS:
+        value = (params.get(key) or "").replace("\x00", "").strip()[:80]
+        if value:
+            out[key] = value
+    if out.get("status") not in ActionStatus.values:
+        out.pop("status", None)
+    if out.get("audience") not in Audience.values:
+        out.pop("audience", None)
+    if "year" in out and not (out["year"].isdigit() and len(out["year"]) == 4):
+        out.pop("year")
+    return out
+
+
+def _yswd_base(index=None) -> QuerySet:
+    from .models import YouSaidWeDidFeedback, YouSaidWeDidPage
+
+    qs = YouSaidWeDidPage.objects.live().public()
+    if index is not None:
+        qs = qs.child_of(index)
+    counts = (YouSaidWeDidFeedback.objects.filter(page=OuterRef("pk")).order_by()
+              .values("page").annotate(n=Count("pk")).values("n"))
+    return qs.annotate(
+        feedback_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
+    ).prefetch_related(
+        Prefetch("objectives", queryset=Objective.objects.select_related("area__plan")
+                 .order_by("area__position", "position", "code")),
+        Prefetch("themes", queryset=Theme.objects.order_by("label")),
+    ).order_by("-action_date", "-pk")
+
+
+def yswd_list(*, index=None, filters: dict | None = None, young: bool = False) -> QuerySet:
+    """Published updates under the index, newest first, with their objectives, themes and
+    feedback counts, filtered as the visitor chose."""
+    filters = filters or {}
+    qs = _yswd_base(index)
+    joined = False
+    if filters.get("objective"):
+        qs = qs.filter(objectives__code__iexact=filters["objective"])
+        joined = True
+    if filters.get("area"):
+        qs = qs.filter(objectives__area__code__iexact=filters["area"])
+        joined = True
+    if filters.get("theme"):
+        qs = qs.filter(themes__label=filters["theme"])
+        joined = True
+    if filters.get("audience"):
+        qs = qs.filter(feedback_links__item__audience=filters["audience"])
+        joined = True
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("year"):
+        qs = qs.filter(action_date__year=int(filters["year"]))
+    if young:
+        qs = qs.exclude(easy_read_summary="")
+    return qs.distinct() if joined else qs
+
+
+def yswd_latest(*, limit: int = 3) -> list:
+    return list(_yswd_base()[:limit])
+
+
+def yswd_filter_options(*, index=None) -> dict:
+    """Choices for the index filters: only values some published update actually has."""
+    from .models import ActionStatus, YouSaidWeDidPage
+
+    pages = YouSaidWeDidPage.objects.live().public()
+    if index is not None:
+        pages = pages.child_of(index)
+    page_ids = list(pages.values_list("pk", flat=True))
+    objectives = list(Objective.objects.filter(you_said_we_did_pages__in=page_ids)
+                      .select_related("area").distinct()
+                      .order_by("area__plan", "area__position", "position", "code"))
+    areas = list(PriorityArea.objects.filter(objectives__in=[o.pk for o in objectives]).distinct()
+                 .order_by("plan", "position", "code"))
+    themes = list(Theme.objects.filter(you_said_we_did_pages__in=page_ids).distinct()
+                  .order_by("label"))
+    years = sorted({d.year for d in pages.values_list("action_date", flat=True)}, reverse=True)
+    return {
+        "objectives": [(o.code, f"{o.code}: {o.title[:70]}") for o in objectives],
+        "areas": [(a.code, f"{a.code}: {a.title}") for a in areas],
+        "themes": [(t.label, t.label.capitalize()) for t in themes],
+        "audiences": [(v, label) for v, label in Audience.choices if v != Audience.UNKNOWN],
+        "statuses": list(ActionStatus.choices),
+        "years": [(str(y), str(y)) for y in years],
+    }
+
+
+@dataclass
+class Quote:
+    """A consented, redacted, anonymised quote: text and who said it in general terms only."""
+
+    text: str
+    audience: str
+    received_at: object
+
+
+def yswd_detail(page) -> dict:
+    """What a "You said, we did" page shows beyond its own fields. Works for the live page and
+    for a preview (links and objectives then come from the unsaved revision)."""
+    links = list(page.feedback_links.all())
+    ids = [link.item_id for link in links if link.item_id]
+    wanted = [link.item_id for link in links if link.quote]
+    items = {i.pk: i for i in FeedbackItem.objects.filter(pk__in=ids).only(
+        "pk", "audience", "received_at", "consent_to_quote", "safeguarding", "set_aside",
+        "analysis_state", "redacted_text")} if ids else {}
+    # Checked again at render time: consent can be withdrawn, or an item flagged, after publishing.
+    quotes = [Quote(text=items[pk].redacted_text, audience=items[pk].get_audience_display(),
+                    received_at=items[pk].received_at)
+              for pk in wanted if pk in items and items[pk].may_quote]
+    audiences = sorted({i.get_audience_display() for i in items.values()
+                        if i.audience != Audience.UNKNOWN})
+    return {
+        "quotes": quotes,
+        "feedback_count": len(ids),
+        "audiences": audiences,
+        "answered_objectives": sorted(page.objectives.select_related("area__plan"),
+                                     key=lambda o: o.code),
+        "answered_themes": sorted(page.themes.all(), key=lambda t: t.label),
+        "tracker": tracker_page(),
+    }
+
+
+def yswd_for_objectives(objectives) -> list:
+    """Published updates that answer any of these objectives."""
+    ids = [o.pk for o in objectives]
+    return list(_yswd_base().filter(objectives__in=ids).distinct())
+
+
+def yswd_items_for_page(page) -> list[int]:
+    """The feedback item ids a saved page answers (for marking them responded)."""
+    return [link.item_id for link in page.feedback_links.all() if link.item_id]
+
+
+def tracker_page():
+    from .models import PlanTrackerPage
+
+    return PlanTrackerPage.objects.live().first()
+
+
+# --- Plan tracker ------------------------------------------------------------------------------
+
+
+def _counted_tags(objective_ids) -> QuerySet:
+    return ObjectiveTag.objects.filter(
+        objective__in=objective_ids, state__in=COUNTED_TAG_STATES, item__set_aside="",
+        item__analysis_state=FeedbackItem.AnalysisState.DONE)
+
+
+def feedback_volume_by_objective(plan: Plan) -> dict[int, str]:
+    """Published feedback volume per objective of a plan ("12", "fewer than 5"), one query."""
+    rows = (_counted_tags(Objective.objects.for_plan(plan).values("pk")).values("objective_id")
+            .annotate(n=Count("item_id", distinct=True)))
+    counts = {r["objective_id"]: r["n"] for r in rows}
+    return {pk: suppress(counts.get(pk, 0))
+            for pk in Objective.objects.for_plan(plan).values_list("pk", flat=True)}
+
+
+def feedback_summary(objectives) -> dict:
+    """Volume and sentiment of the feedback tagged (confirmed or suggested, not rejected) to
+    these objectives, set-aside items excluded, small counts suppressed. One query."""
+    ids = [o.pk for o in objectives]
+    tags = _counted_tags(ids)
+    item_ids = tags.values("item_id")
+    totals = FeedbackItem.objects.filter(pk__in=Subquery(item_ids)).aggregate(
+        total=Count("pk"),
+        **{s.value: Count("pk", filter=Q(sentiment=s.value)) for s in Sentiment},
+    )
+    total = totals["total"]
+    show_breakdown = total >= SUPPRESS_BELOW
+    order = (Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE)
+    hidden = {s.value for s in order if totals[s.value] < SUPPRESS_BELOW}
+    if len(hidden) == 1:
+        # Secondary suppression: with the total shown, one hidden cell could be worked out from
+        # the others, so hide the next smallest too.
+        rest = sorted((totals[s.value], s.value) for s in order if s.value not in hidden)
+        hidden.add(rest[0][1])
+    sentiments = [
+        {"label": s.label, "value": s.value,
+         "count": SUPPRESSED if s.value in hidden and totals[s.value] < SUPPRESS_BELOW
+         else ("not shown" if s.value in hidden else str(totals[s.value])),
+         "percent": None if s.value in hidden else round(100 * totals[s.value] / total)}
+        for s in order
+    ] if show_breakdown else []
+    return {"total": suppress(total), "has_enough": show_breakdown, "sentiments": sentiments}
+
+
+def area_get(plan: Plan, code: str) -> dict | None:
+    for block in plan_selectors.plan_tree(plan):
+        if block["area"].code.lower() == code.lower():
+            return block
+    return None
+
+
+def kpis_for_objectives(plan: Plan, objectives) -> list:
+    """KPIs linked to these objectives, each with its server-rendered SVG chart."""
+    from .charts import kpi_chart_svg
+
+    kpis = list(plan_selectors.kpis_with_readings(plan)
+                .filter(objectives__in=[o.pk for o in objectives]).distinct())
+    for kpi in kpis:
+        kpi.chart_svg = kpi_chart_svg(kpi)
+    return kpis
+
+
+# --- News, events, search ----------------------------------------------------------------------
+
+
+def news_list(index) -> QuerySet:
+    from .models import NewsPage
+
+    return NewsPage.objects.live().public().child_of(index).order_by("-date", "-pk")
+
+
+def events_split(index) -> dict:
+    from .models import EventPage
+
+    now = timezone.now()
+    events = EventPage.objects.live().public().child_of(index)
+    return {
+        "upcoming": list(events.filter(starts_at__gte=now).order_by("starts_at")),
+        "past": list(events.filter(starts_at__lt=now).order_by("-starts_at")[:20]),
+    }
+
+
+def site_search(query: str) -> list:
+    """Public pages matching the query, best first (Wagtail search)."""
+    results = Page.objects.live().public().exclude(depth__lte=1).search(query)
+    return [r.specific for r in results[:100]]
