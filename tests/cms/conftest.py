@@ -69,9 +69,18 @@ def publish(db):
 
 @pytest.fixture
 def page_cache(settings):
-    """Switch on the page cache middleware where production puts it (just before sessions)."""
+    """The page cache middleware where production puts it (just before sessions). It is in the
+    base settings; this fixture keeps tests explicit about relying on it."""
     middleware = list(settings.MIDDLEWARE)
-    middleware.insert(middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
-                      "cms.cache.PageCacheMiddleware")
+    if "cms.cache.PageCacheMiddleware" not in middleware:
+        middleware.insert(middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
+                          "cms.cache.PageCacheMiddleware")
     settings.MIDDLEWARE = middleware
+    return settings
+
+
+@pytest.fixture
+def no_page_cache(settings):
+    """Render every request afresh, for tests that count the queries a render makes."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "cms.cache.PageCacheMiddleware"]
     return settings

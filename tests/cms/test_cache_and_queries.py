@@ -17,7 +17,7 @@ def _queries(client, url, **extra):
     return response, len(ctx.captured_queries)
 
 
-def test_index_query_count_does_not_grow_with_items(yswd_index, plan):
+def test_index_query_count_does_not_grow_with_items(no_page_cache, yswd_index, plan):
     from portal.models import Objective
 
     objectives = list(Objective.objects.filter(area__plan=plan)[:3])
