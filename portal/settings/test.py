@@ -12,7 +12,7 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A worker started by a test writes mail to files the test can read (tests/worker.py).
 EMAIL_BACKEND = env_str("TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "/tmp/send-voice-test-mail")  # noqa: S108
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "/tmp/send-voice-test-mail")  # noqa: S108  # nosec B108
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Tests that need a real worker switch this off for their own duration (tests/worker.py).
 CELERY_TASK_ALWAYS_EAGER = True

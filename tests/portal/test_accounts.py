@@ -172,3 +172,24 @@ def test_load_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("load_demo")
+
+
+def test_session_key_changes_at_login_so_a_planted_session_is_useless(client, make_user):
+    user = make_user(Role.PARENT_CARER)
+    client.get("/accounts/login/")
+    client.session["planted"] = "x"
+    client.session.save()
+    before = client.session.session_key
+    _login(client, user)
+    assert client.session.session_key != before
+    assert client.get("/account/home/").status_code == 200
+
+
+def test_every_public_post_needs_a_csrf_token(db, site):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    for path in ("/accounts/login/", "/accounts/signup/", "/feedback/", "/youth-forum/join/",
+                 "/surveys/young-people/"):
+        response = strict.post(path, {"x": "1"})
+        assert response.status_code == 403, path
