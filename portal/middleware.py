@@ -109,7 +109,10 @@ class DatabaseUnavailableMiddleware:
 
         from django.http import HttpResponse
 
-        logging.getLogger(__name__).error("Database unavailable: %s", exception.__class__.__name__)
+        # Connection errors name the server and the reason (e.g. too many clients), never
+        # anything a person submitted, so the message is safe to log and needed to act on it.
+        logging.getLogger(__name__).error("Database unavailable: %s: %s",
+                                          exception.__class__.__name__, str(exception)[:300])
         # Rendered without a request context: the context processors may need the database.
         body = render_to_string("errors/503.html", {"SITE_NAME": "SEND Voice"})
         response = HttpResponse(body, status=503)

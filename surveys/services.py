@@ -277,7 +277,10 @@ def response_submit(*, response: Response, now: datetime | None = None) -> Respo
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("version", "survey").get(pk=response.pk)
+        # Lock only this response row: FOR UPDATE over the join would also lock the survey and
+        # version rows every submission shares, serialising them and deadlocking with new drafts.
+        locked = (Response.objects.select_for_update(of=("self",))
+                  .select_related("version", "survey").get(pk=response.pk))
         if locked.status == ResponseStatus.SUBMITTED:
             return locked
         if not survey_accepting(locked.survey, now):
