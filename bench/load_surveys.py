@@ -216,7 +216,9 @@ def main():
             subprocess.run([PY, "manage.py", *step], cwd=ROOT, env=env, check=True,  # noqa: S603
                            stdout=subprocess.DEVNULL)
         before = int(psql(db, "SELECT count(*) FROM surveys_response WHERE status='submitted'"))
-        worker_cmd = [PY, "-m", "celery", "-A", "portal", "worker", "-l", "warning", "-c", "2"]
+        # -B runs beat inside the worker, so the periodic sweep re-queues anything the broker lost.
+        worker_cmd = [PY, "-m", "celery", "-A", "portal", "worker", "-B", "-l", "warning", "-c", "2",
+                      "--schedule", str(logs / "beat-schedule")]
         procs["worker"] = start(worker_cmd, env, logs / "worker.log")
         procs["web"] = start([PY, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi"],
                              env, logs / "web.log")

@@ -165,8 +165,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # in-process otherwise.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": CACHE_URL, "KEY_PREFIX": "sendvoice"}}
+    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "sendvoice",
+                          # Fail fast when Redis is down: a page must not wait on the cache.
+                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
