@@ -1,18 +1,6 @@
 """Feedback settings, read from the environment with safe defaults (no edits to portal/settings)."""
 
-import os
-
-from django.conf import settings
-
-
-def _int(name: str, default: int) -> int:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, "")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+from portal.conf import setting_int as _int
 
 
 def original_retention_days() -> int:

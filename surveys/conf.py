@@ -1,19 +1,7 @@
 """Survey settings, read from Django settings or the environment with safe defaults, so that
 no shared settings file needs editing."""
 
-import os
-
-from django.conf import settings
-
-
-def _int(name: str, default: int) -> int:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, "")
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+from portal.conf import setting_int as _int
 
 
 def invitation_valid_days() -> int:
