@@ -14,7 +14,14 @@ def rate_limit() -> tuple[int, int]:
 
 
 def sweep_batch_size() -> int:
+    """Items the sweep reads per query."""
     return _int("FEEDBACK_SWEEP_BATCH", 200)
+
+
+def sweep_max_seconds() -> int:
+    """How long one sweep keeps working through a backlog. Below the 60 s beat interval, so
+    sweeps seldom overlap; a backlog bigger than one sweep can clear is finished by the next."""
+    return _int("FEEDBACK_SWEEP_MAX_SECONDS", 50)
 
 
 def sweep_min_age_seconds() -> int:

@@ -116,16 +116,18 @@ def feedback_inbox(*, filters: dict | None = None) -> QuerySet[FeedbackItem]:
     return qs.distinct()
 
 
-def items_needing_analysis(*, min_age_seconds: int, limit: int) -> list[int]:
-    """Items the sweep should (re)queue: never analysed, or failed, older than min_age."""
+def items_needing_analysis(*, min_age_seconds: int, limit: int, after_pk: int = 0) -> list[int]:
+    """Items the sweep should analyse: never analysed, or failed, older than min_age, in pk order
+    after `after_pk` (a cursor, so one sweep never meets the same item twice)."""
     cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
     return list(
         FeedbackItem.objects.filter(
             Q(analysis_state=FeedbackItem.AnalysisState.PENDING)
             | Q(analysis_state=FeedbackItem.AnalysisState.FAILED, analysis_attempts__lt=5),
             created_at__lte=cutoff,
+            pk__gt=after_pk,
         )
-        .order_by("created_at")
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
 

@@ -177,6 +177,28 @@ def test_sweep_analyses_pending_items(feedback_setup, settings):
     assert sweep_unanalysed()["analysed"] == 0
 
 
+def test_sweep_clears_a_backlog_bigger_than_one_batch_in_one_run(feedback_setup, settings):
+    """After a broker outage the backlog is cleared by the next sweep, not one batch a minute."""
+    from feedback.tasks import sweep_unanalysed
+
+    settings.FEEDBACK_SWEEP_MIN_AGE_SECONDS = 0
+    settings.FEEDBACK_SWEEP_BATCH = 2
+    for n in range(5):
+        feedback_ingest(text=f"Waited {n} weeks for a reply", channel="email", audience="parent_carer")
+    assert sweep_unanalysed()["analysed"] == 5
+    assert not FeedbackItem.objects.exclude(analysis_state="done").exists()
+
+
+def test_sweep_stops_when_its_time_budget_is_spent(feedback_setup, settings):
+    from feedback.tasks import sweep_unanalysed
+
+    settings.FEEDBACK_SWEEP_MIN_AGE_SECONDS = 0
+    settings.FEEDBACK_SWEEP_MAX_SECONDS = 0
+    feedback_ingest(text="Nobody called back", channel="email", audience="parent_carer")
+    assert sweep_unanalysed()["analysed"] == 0
+    assert FeedbackItem.objects.get().analysis_state == "pending"
+
+
 def test_demo_load_is_idempotent(feedback_setup):
     from io import StringIO
 
