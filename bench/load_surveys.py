@@ -3,15 +3,18 @@
     .venv/bin/python bench/load_surveys.py -n 10000 -c 200
     .venv/bin/python bench/load_surveys.py -n 5000 -c 100 --broker-down-at 20 --broker-down-for 60
     .venv/bin/python bench/load_surveys.py -n 2000 -c 50 --kill-worker-every 5
+    .venv/bin/python bench/load_surveys.py -n 2000 -c 100 --db-restart-at 30 --db-down-for 15
 
-It builds its own database (`sv_load` on the PostgreSQL named by PG_URL, default
-postgres://postgres@127.0.0.1:5432), starts a private Redis for the broker (port 6391, so the
-machine's shared Redis is never stopped), a Celery worker and gunicorn with production settings
-on 127.0.0.1:8765, then runs N complete submissions of the young people's survey from C
-concurrent clients. Each submission carries a unique marker in its free-text answer. At the
-end it counts, in the database, how many submissions with each acknowledged marker were stored
-(must be exactly one) and how many of their feedback items were analysed, and prints
-throughput and latency. All traffic stays on 127.0.0.1; every loop is bounded in count and time.
+It starts its own PostgreSQL cluster (port 5443, data in /tmp/send-voice-load/pg, run as the
+`postgres` user) and its own Redis for the broker and cache (port 6391), so the machine's shared
+services are never stopped, then a Celery worker (with beat) and gunicorn with production
+settings on 127.0.0.1:8765, then runs N complete submissions of the young people's survey from C
+concurrent clients. A client that gets the 503 "not saved, try again" page does what the page
+asks: waits and sends the same page again (up to 20 times). Each submission carries a unique
+marker in its free-text answer. At the end it counts, in the database, how many submissions
+with each acknowledged marker were stored (must be exactly one) and how many of their feedback
+items were analysed, and prints throughput and latency. All traffic stays on 127.0.0.1; every
+loop is bounded in count and time.
 This is a benchmark script, not a test.
 """
 
@@ -35,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PORT = 8765
 BROKER_PORT = 6391
+PG_PORT = 5443
 SURVEY = "young-people"
 MARKER_FIELD = "one-thing"
 
@@ -138,10 +142,38 @@ class Client:
         return status, path, html
 
 
+UNAVAILABLE = {"count": 0, "unclear": 0, "other_5xx": 0, "interrupted": 0}
+RETRY_503 = 20
+
+
+def send(client: Client, method: str, path: str, body=None, follow=False):
+    """Send, and on the 503 page (or the 400 "may already have been saved" page) do what it
+    asks: wait, then send the same thing again."""
+    for _ in range(RETRY_503):
+        if follow:
+            status, where, html = client.follow(method, path, body)
+        else:
+            status, where, html = client.request(method, path, body)
+        if status == 400 and "may already have been saved" in html:
+            # The session could not be saved: the page says go back and send again.
+            UNAVAILABLE["interrupted"] += 1
+            time.sleep(1)
+            continue
+        if status != 503:
+            if status >= 500:
+                UNAVAILABLE["other_5xx"] += 1
+            return status, where, html
+        UNAVAILABLE["count"] += 1
+        if "has not been saved" not in html:
+            UNAVAILABLE["unclear"] += 1
+        time.sleep(2)
+    return status, where, html
+
+
 def submit_once(marker: str) -> tuple[bool, str]:
     """Complete the survey once. Returns (acknowledged, note)."""
     client = Client()
-    status, path, html = client.follow("GET", f"/surveys/{SURVEY}/")
+    status, path, html = send(client, "GET", f"/surveys/{SURVEY}/", follow=True)
     if status != 200:
         return False, f"start {status}"
     for _ in range(12):  # pages, then check-your-answers
@@ -151,20 +183,50 @@ def submit_once(marker: str) -> tuple[bool, str]:
             return False, f"no form at {path}"
         data = form.data(marker)
         if path.endswith("/check/"):
-            status, location, html = client.request("POST", path, urlencode(data))
+            status, location, html = send(client, "POST", path, urlencode(data))
             if status == 302 and location.rstrip("/").endswith("/done"):
                 return True, "ok"
             return False, f"check {status}"
-        status, path, html = client.follow("POST", form.action or path, urlencode(data))
+        status, path, html = send(client, "POST", form.action or path, urlencode(data), follow=True)
         if status >= 500:
             return False, f"server {status}"
     return False, "too many pages"
 
 
+PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}"
+
+
 def psql(db: str, sql: str) -> str:
-    url = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
-    return subprocess.run(["psql", f"{url}/{db}", "-Atc", sql], capture_output=True, text=True,  # noqa: S603,S607
+    return subprocess.run(["psql", f"{PG_URL}/{db}", "-Atc", sql], capture_output=True, text=True,  # noqa: S603,S607
                           check=True).stdout.strip()
+
+
+class PrivatePostgres:
+    """A throwaway PostgreSQL cluster this script may stop and start at will."""
+
+    def __init__(self, root: Path):
+        self.data = root / "pg"
+        self.log = root / "pg.log"
+        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+
+    def _as_postgres(self, *cmd):
+        subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True,  # noqa: S603,S607
+                       stdout=subprocess.DEVNULL)
+
+    def init(self):
+        subprocess.run(["rm", "-rf", str(self.data)], check=True)  # noqa: S603,S607
+        self.data.mkdir(parents=True)
+        subprocess.run(["chown", "postgres", str(self.data)], check=True)  # noqa: S603,S607
+        subprocess.run(["chmod", "777", str(self.data.parent)], check=True)  # noqa: S603,S607
+        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self.start()
+
+    def start(self):
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
+                          "-o", f"-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on", "start")
+
+    def stop(self, mode="fast"):
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
 
 def start(cmd, env, log):
@@ -179,16 +241,18 @@ def main():
     parser.add_argument("--broker-down-at", type=float, default=None)
     parser.add_argument("--broker-down-for", type=float, default=60)
     parser.add_argument("--kill-worker-every", type=float, default=None)
+    parser.add_argument("--db-restart-at", type=float, default=None, help="seconds into the run")
+    parser.add_argument("--db-down-for", type=float, default=10)
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--analysis-wait", type=float, default=180)
     args = parser.parse_args()
 
     db = "sv_load"
-    base = os.environ.get("PG_URL", "postgres://postgres@127.0.0.1:5432")
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"], check=True)  # noqa: S603,S607
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)  # noqa: S603,S607
     logs = Path("/tmp/send-voice-load")  # noqa: S108
     logs.mkdir(exist_ok=True)
+    pg = PrivatePostgres(logs)
+    pg.init()
+    subprocess.run(["psql", f"{PG_URL}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)  # noqa: S603,S607
     broker = start(["redis-server", "--port", str(BROKER_PORT), "--save", "", "--appendonly", "no"],
                    dict(os.environ), logs / "redis.log")
     env = {
@@ -198,7 +262,7 @@ def main():
         "ALLOWED_HOSTS": "127.0.0.1",
         "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"{base}/{db}",
+        "DATABASE_URL": f"{PG_URL}/{db}",
         "DATABASE_CONN_MAX_AGE": "60",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{BROKER_PORT}/0",
         "CACHE_URL": f"redis://127.0.0.1:{BROKER_PORT}/1",
@@ -233,7 +297,6 @@ def main():
         acked: list[str] = []
         failures: dict[str, int] = {}
         latencies: list[float] = []
-        server_errors = [0]
         lock = threading.Lock()
         counter = iter(range(args.n))
         deadline = time.monotonic() + args.max_seconds
@@ -258,8 +321,6 @@ def main():
                         latencies.append(time.perf_counter() - t0)
                     else:
                         failures[note] = failures.get(note, 0) + 1
-                        if note.startswith("server"):
-                            server_errors[0] += 1
 
         def chaos():
             t0 = time.monotonic()
@@ -276,6 +337,13 @@ def main():
                                               "--appendonly", "no"], dict(os.environ), logs / "redis2.log")
                     events.append(f"{time.monotonic() - t0:.0f}s broker back (empty)")
                     args.broker_down_at = None
+                if args.db_restart_at is not None and elapsed >= args.db_restart_at:
+                    args.db_restart_at = None
+                    pg.stop()
+                    events.append(f"{elapsed:.0f}s database stopped")
+                    time.sleep(args.db_down_for)
+                    pg.start()
+                    events.append(f"{time.monotonic() - t0:.0f}s database back")
                 if args.kill_worker_every and elapsed >= args.kill_worker_every * (
                         1 + sum(e.endswith("worker killed") for e in events)):
                     procs["worker"].send_signal(signal.SIGKILL)
@@ -323,7 +391,10 @@ def main():
         print(f"acknowledged {len(acked)}, stored for those {len(acked) - len(lost)}, lost {len(lost)}, "
               f"duplicated {len(duplicated)}, new submitted rows {total_after - before}")
         print(f"not acknowledged {sum(failures.values())}: {failures}")
-        print(f"server errors (5xx) {server_errors[0]}")
+        print(f"server errors (5xx other than the 503 'try again' page) {UNAVAILABLE['other_5xx']}; "
+              f"503 pages answered {UNAVAILABLE['count']} (without the 'not saved' message: "
+              f"{UNAVAILABLE['unclear']}); 'may already have been saved' pages answered "
+              f"{UNAVAILABLE['interrupted']}")
         print(f"elapsed {elapsed:.1f}s, throughput {len(acked) / elapsed:.1f} submissions/s")
         if lat:
             print(f"submission latency p50 {statistics.median(lat):.2f}s, "
@@ -342,6 +413,7 @@ def main():
                 p.kill()
         if broker.poll() is None:
             broker.terminate()
+        pg.stop()
 
 
 if __name__ == "__main__":

@@ -3,12 +3,17 @@
 Staff roles can see unredacted and non-public data; a leaked password alone must not be enough.
 """
 
+import logging
+
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .roles import user_is_staff_role
 from .selectors import user_has_totp
+
+logger = logging.getLogger(__name__)
 
 STAFF_PATH_PREFIXES = ("/admin/", "/staff/", "/board/")
 
@@ -87,11 +92,29 @@ class SecurityHeadersMiddleware:
         return response
 
 
+def database_unavailable_response(exception) -> HttpResponse | None:
+    """The 503 "not saved, try again" page if `exception` means the database is unreachable
+    (restarting, failing over), else None. Used for errors in views and, through handler500,
+    for errors in middleware (a session or user lookup before the view runs)."""
+    from django.db import InterfaceError, OperationalError
+    from django.template.loader import render_to_string
+
+    if not isinstance(exception, OperationalError | InterfaceError):
+        return None
+    # Connection errors name the server and the reason (e.g. too many clients), never
+    # anything a person submitted, so the message is safe to log and needed to act on it.
+    logger.error("Database unavailable: %s: %s", exception.__class__.__name__, str(exception)[:300])
+    # Rendered without a request context: the context processors may need the database.
+    body = render_to_string("errors/503.html", {"SITE_NAME": "SEND Voice"})
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 class DatabaseUnavailableMiddleware:
-    """When the database is unreachable (restarting, failing over), answer 503 with a clear
-    "try again" page. Nothing was saved, and the page says so: never a false success.
-    Django drops the broken connection at the end of the request, so the next request
-    reconnects by itself once the database is back."""
+    """When the database is unreachable, answer 503 with a clear "try again" page. Nothing was
+    saved, and the page says so: never a false success. Django drops the broken connection at
+    the end of the request, so the next request reconnects by itself once the database is back."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -100,21 +123,4 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
-        from django.template.loader import render_to_string
-
-        if not isinstance(exception, OperationalError | InterfaceError):
-            return None
-        import logging
-
-        from django.http import HttpResponse
-
-        # Connection errors name the server and the reason (e.g. too many clients), never
-        # anything a person submitted, so the message is safe to log and needed to act on it.
-        logging.getLogger(__name__).error("Database unavailable: %s: %s",
-                                          exception.__class__.__name__, str(exception)[:300])
-        # Rendered without a request context: the context processors may need the database.
-        body = render_to_string("errors/503.html", {"SITE_NAME": "SEND Voice"})
-        response = HttpResponse(body, status=503)
-        response["Retry-After"] = "30"
-        return response
+        return database_unavailable_response(exception)

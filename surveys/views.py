@@ -136,6 +136,11 @@ def _next_url(response: Response, after: int) -> str:
 
 
 def _no_draft(request, survey):
+    sent = selectors.response_get_by_token(request.session.get(_draft_key(survey), ""))
+    if sent is not None and sent.survey_id == survey.pk and sent.status == ResponseStatus.SUBMITTED:
+        # The answers were saved but the session was not (the database went away in between,
+        # found by bench/load_surveys.py): tell them it was sent rather than ask them to restart.
+        request.session[_done_key(survey)] = sent.pk
     if request.session.get(_done_key(survey)):
         return redirect("surveys:done", slug=survey.slug)
     messages.info(request, "Start the survey here. If you saved your answers, use your resume link.")

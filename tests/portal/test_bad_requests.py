@@ -60,3 +60,22 @@ def test_database_unavailable_gives_503_try_again(client, site, monkeypatch):
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "has not been saved" in response.content.decode()
+
+
+def test_database_lost_in_middleware_also_gives_503_not_500(site, monkeypatch):
+    """Found by bench/load_surveys.py --db-restart-at: the session is loaded by middleware before
+    any view runs, so a database restart surfaced there as a 500."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+    from django.test import Client
+
+    browser = Client(raise_request_exception=False)
+    browser.cookies["sessionid"] = "x" * 32
+
+    def broken(self):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(SessionStore, "load", broken)
+    response = browser.get("/surveys/")
+    assert response.status_code == 503
+    assert "has not been saved" in response.content.decode()

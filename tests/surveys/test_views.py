@@ -203,3 +203,27 @@ def test_closed_survey_message(client, simple_survey):
     resp = client.get("/surveys/short-test/")
     assert resp.status_code == 200 and "This survey is closed" in resp.content.decode()
     assert "Short test survey" not in client.get("/surveys/").content.decode()
+
+
+def test_sent_but_session_not_saved_says_sent_not_start_again(started):
+    """If the database goes away after the answers are saved but before the session is, the
+    person sends again: they are told the answers were sent, and nothing is saved twice."""
+    client = started
+    client.post("/surveys/short-test/page/1/", {"q-colour": "red"})
+    client.post("/surveys/short-test/page/3/", {"q-agree": "agree"})
+    client.post("/surveys/short-test/page/4/", {})
+    client.post("/surveys/short-test/page/5/", {})
+    key = draft().idempotency_key
+    services.response_submit(response=draft())  # saved, but this browser's session never heard
+    resp = client.post("/surveys/short-test/check/", {"idempotency_key": key})
+    assert resp["Location"] == "/surveys/short-test/done/"
+    assert Response.objects.filter(status="submitted").count() == 1
+
+
+def test_interrupted_session_page_is_honest(rf):
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    from portal.views import error_400
+
+    html = error_400(rf.get("/"), SessionInterrupted()).content.decode()
+    assert "may already have been saved" in html and "has not been saved" not in html
