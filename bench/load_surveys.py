@@ -41,6 +41,10 @@ BROKER_PORT = 6391
 PG_PORT = 5443
 SURVEY = "young-people"
 MARKER_FIELD = "one-thing"
+# Every tenth submission says something the safeguarding screen must flag, so the fault runs
+# can count alerts and alert emails per item.
+SAFEGUARDING_EVERY = 10
+SAFEGUARDING_TEXT = "she keeps saying she wants to end it all"
 
 
 class FormParser(HTMLParser):
@@ -250,6 +254,9 @@ def main():
     db = "sv_load"
     logs = Path("/tmp/send-voice-load")  # noqa: S108
     logs.mkdir(exist_ok=True)
+    mail_dir = logs / "mail"
+    subprocess.run(["rm", "-rf", str(mail_dir)], check=True)  # noqa: S603,S607
+    mail_dir.mkdir()
     pg = PrivatePostgres(logs)
     pg.init()
     subprocess.run(["psql", f"{PG_URL}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)  # noqa: S603,S607
@@ -266,7 +273,9 @@ def main():
         "DATABASE_CONN_MAX_AGE": "60",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:{BROKER_PORT}/0",
         "CACHE_URL": f"redis://127.0.0.1:{BROKER_PORT}/1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        # Alert emails land as files, so the run can count them per alert.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
         "SURVEYS_RATE_LIMIT_COUNT": "100000000",
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "GUNICORN_WORKERS": str(args.workers),
@@ -310,9 +319,10 @@ def main():
                 if n is None:
                     return
                 marker = f"load-{run_id}-{n}"
+                text = f"{marker} {SAFEGUARDING_TEXT}" if n % SAFEGUARDING_EVERY == 0 else marker
                 t0 = time.perf_counter()
                 try:
-                    ok, note = submit_once(marker)
+                    ok, note = submit_once(text)
                 except OSError as exc:
                     ok, note = False, f"connection {exc.__class__.__name__}"
                 with lock:
@@ -362,7 +372,8 @@ def main():
         chaos_thread.join()
         elapsed = time.perf_counter() - started
 
-        stored = psql(db, f"SELECT answers->>'{MARKER_FIELD}', count(*) FROM surveys_response "
+        stored = psql(db, f"SELECT split_part(answers->>'{MARKER_FIELD}', ' ', 1), count(*) "
+                          "FROM surveys_response "
                           f"WHERE status='submitted' AND answers->>'{MARKER_FIELD}' LIKE 'load-{run_id}-%' "
                           "GROUP BY 1")
         counts = dict(line.split("|") for line in stored.splitlines() if line)
@@ -385,6 +396,27 @@ def main():
         analysed_after = time.monotonic() - t_wait
         duplicate_items = int(psql(db, "SELECT count(*) FROM (SELECT source_ref FROM feedback_feedbackitem "
                                        "WHERE source_ref <> '' GROUP BY 1 HAVING count(*) > 1) d"))
+        flagged_run = int(psql(db, "SELECT count(*) FROM feedback_feedbackitem i JOIN "
+                                   "feedback_feedbackoriginal o ON o.item_id = i.id "
+                                   f"WHERE o.text LIKE 'load-{run_id}-%' AND i.safeguarding"))
+        expected_flags = sum(1 for m in acked if int(m.rsplit("-", 1)[1]) % SAFEGUARDING_EVERY == 0)
+        alerts = dict(line.split("|") for line in psql(
+            db, "SELECT id, item_id FROM feedback_safeguardingalert").splitlines() if line)
+        duplicate_tags = int(psql(db, "SELECT count(*) FROM (SELECT 1 FROM feedback_objectivetag "
+                                      "GROUP BY item_id, objective_id HAVING count(*) > 1) d"))
+        duplicate_themes = int(psql(db, "SELECT count(*) FROM (SELECT 1 FROM feedback_itemtheme "
+                                        "GROUP BY item_id, theme_id HAVING count(*) > 1) d"))
+        unnotified = int(psql(db, "SELECT count(*) FROM feedback_safeguardingalert "
+                                  "WHERE notified_at IS NULL"))
+        attempts = psql(db, "SELECT analysis_attempts, count(*) FROM feedback_feedbackitem "
+                            "WHERE channel='survey' GROUP BY 1 ORDER BY 1").replace("\n", ", ")
+        emails_per_alert: dict[str, int] = {}
+        for message in mail_dir.glob("*.log"):
+            for line in message.read_text(errors="replace").splitlines():
+                if line.startswith("Subject: Safeguarding alert: feedback #"):
+                    item_id = line.split("#", 1)[1].split()[0]
+                    emails_per_alert[item_id] = emails_per_alert.get(item_id, 0) + 1
+        alert_items = set(alerts.values())
 
         lat = sorted(latencies)
         print(f"submissions requested {args.n}, clients {args.c}, gunicorn workers {args.workers}")
@@ -401,6 +433,13 @@ def main():
                   f"p95 {lat[int(0.95 * (len(lat) - 1))]:.2f}s, max {lat[-1]:.2f}s")
         print(f"feedback items still waiting for analysis: {pending} "
               f"(checked for {analysed_after:.0f}s after the load ended); duplicate items {duplicate_items}")
+        print(f"safeguarding: {flagged_run} of this run's items flagged (expected {expected_flags}); "
+              f"alerts {len(alerts)} for {len(alert_items)} items; alerts never emailed {unnotified}; "
+              f"alert emails: {sum(emails_per_alert.values())} for {len(emails_per_alert)} alerts, "
+              f"alerts with more than one email {sum(1 for c in emails_per_alert.values() if c > 1)}, "
+              f"alerts with none {len(alert_items - set(emails_per_alert))}")
+        print(f"duplicate objective tags {duplicate_tags}, duplicate themes {duplicate_themes}; "
+              f"analysis attempts per item (attempts|items): {attempts}")
         print("events:", events or "none")
     finally:
         for p in procs.values():

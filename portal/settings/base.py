@@ -205,6 +205,8 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+    # For the file backend (a staging site, or the load test counting alert emails).
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "") or None
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "SEND Voice <no-reply@send-voice.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
