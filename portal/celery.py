@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "feedback.tasks.sweep_unanalysed",
         "schedule": 60.0,
     },
+    "surveys-feed-pending-answers": {
+        "task": "surveys.tasks.feed_pending_answers",
+        "schedule": 60.0,
+    },
     "surveys-send-due-invitations": {
         "task": "surveys.tasks.send_due_invitations",
         "schedule": crontab(minute="*/15"),

@@ -333,7 +333,7 @@ def _queue_feed(response_pk: int) -> None:
 
     try:
         feed_feedback.delay(response_pk)
-    except Exception:  # broker down: the answers are stored, `surveys_feed_feedback` catches up
+    except Exception:  # broker down: the answers are stored; `feed_pending_answers` catches up
         logger.warning("Could not queue feedback feed for response %s", response_pk, exc_info=True)
 
 

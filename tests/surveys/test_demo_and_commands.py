@@ -53,3 +53,23 @@ def test_send_due_command(simple_survey):
     out = io.StringIO()
     call_command("surveys_send_due", stdout=out)
     assert "0 invitations and 0 reminders queued" in out.getvalue()
+
+
+def test_periodic_feed_catches_answers_whose_message_was_lost(simple_survey, plan):
+    """The broker was down at submit time, so no `feed_feedback` message exists: the task beat
+    runs every minute feeds the answers, once, however often it runs."""
+    from feedback.models import FeedbackItem
+    from portal.celery import app
+    from surveys import services as survey_services
+    from surveys.tasks import feed_pending_answers
+
+    assert app.conf.beat_schedule["surveys-feed-pending-answers"]["task"] == feed_pending_answers.name
+    r = survey_services.response_start(survey=simple_survey)
+    survey_services.response_save_answers(
+        response=r, values={"colour": "red", "agree": "agree", "comment": "No reply to emails"})
+    survey_services.response_submit(response=r)  # on_commit never fires inside the test transaction
+    assert not FeedbackItem.objects.exists()
+    assert feed_pending_answers() == 1
+    assert feed_pending_answers() == 0
+    item = FeedbackItem.objects.get()
+    assert item.source_ref == f"surveys.answer:{Answer.objects.get(question_key='comment').pk}"
