@@ -332,6 +332,25 @@ def main():
                     else:
                         failures[note] = failures.get(note, 0) + 1
 
+        recovery: dict[str, float] = {}
+        watchers: list[threading.Thread] = []
+
+        def watch_backlog(back_at: str):
+            """Seconds from the broker's return until everything submitted before it is fed to
+            feedback and analysed (the aim is under 2 minutes)."""
+            sql = ("SELECT (SELECT count(*) FROM surveys_answer a JOIN surveys_response r ON "
+                   "a.response_id = r.id WHERE a.fed_to_feedback_at IS NULL AND a.text <> '' AND "
+                   f"r.status = 'submitted' AND r.submitted_at <= '{back_at}') + (SELECT count(*) "
+                   "FROM feedback_feedbackitem WHERE channel = 'survey' AND analysis_state <> 'done' "
+                   f"AND received_at <= '{back_at}')")
+            start_watch = time.monotonic()
+            recovery["backlog_at_return"] = int(psql(db, sql))
+            while time.monotonic() - start_watch < 900:
+                if int(psql(db, sql)) == 0:
+                    recovery["seconds"] = time.monotonic() - start_watch
+                    return
+                time.sleep(2)
+
         def chaos():
             t0 = time.monotonic()
             nonlocal_broker = [broker]
@@ -347,6 +366,9 @@ def main():
                                               "--appendonly", "no"], dict(os.environ), logs / "redis2.log")
                     events.append(f"{time.monotonic() - t0:.0f}s broker back (empty)")
                     args.broker_down_at = None
+                    watcher = threading.Thread(target=watch_backlog, args=(psql(db, "SELECT now()"),))
+                    watcher.start()
+                    watchers.append(watcher)
                 if args.db_restart_at is not None and elapsed >= args.db_restart_at:
                     args.db_restart_at = None
                     pg.stop()
@@ -370,6 +392,8 @@ def main():
         for t in threads:
             t.join()
         chaos_thread.join()
+        for watcher in watchers:
+            watcher.join()
         elapsed = time.perf_counter() - started
 
         stored = psql(db, f"SELECT split_part(answers->>'{MARKER_FIELD}', ' ', 1), count(*) "
@@ -440,6 +464,10 @@ def main():
               f"alerts with none {len(alert_items - set(emails_per_alert))}")
         print(f"duplicate objective tags {duplicate_tags}, duplicate themes {duplicate_themes}; "
               f"analysis attempts per item (attempts|items): {attempts}")
+        if recovery:
+            print(f"after the broker came back: {recovery['backlog_at_return']} answers/items from "
+                  "before it were waiting; all fed and analysed "
+                  + (f"{recovery['seconds']:.0f}s later" if "seconds" in recovery else "NOT within 900s"))
         print("events:", events or "none")
     finally:
         for p in procs.values():
