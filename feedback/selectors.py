@@ -132,6 +132,10 @@ def items_needing_analysis(*, min_age_seconds: int, limit: int, after_pk: int = 
     )
 
 
+def item_is_analysed(item_id: int) -> bool:
+    return FeedbackItem.objects.filter(pk=item_id, analysis_state=FeedbackItem.AnalysisState.DONE).exists()
+
+
 def alerts_unnotified() -> list[int]:
     return list(SafeguardingAlert.objects.filter(notified_at__isnull=True).values_list("pk", flat=True))
 

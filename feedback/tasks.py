@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
     reject_on_worker_lost=True,
 )
 def analyse_item(item_id: int) -> bool:
+    # Under a backlog the sweep may reach an item before its queued task does; analysing it
+    # twice changes nothing but costs the worker as much again (found by bench/load_surveys.py).
+    if selectors.item_is_analysed(item_id):
+        return False
     try:
         return services.feedback_analyse(item_id=item_id) is not None
     except Exception as exc:

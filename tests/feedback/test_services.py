@@ -240,3 +240,14 @@ def test_failed_analysis_is_retried_by_the_sweep_then_given_up(feedback_setup, s
     assert "analyser broke" in item.analysis_error
     monkeypatch.undo()
     assert services.feedback_analyse(item_id=item.pk).analysis_state == "done"
+
+
+def test_queued_task_skips_an_item_the_sweep_already_analysed(feedback_setup, settings):
+    from feedback.tasks import analyse_item, sweep_unanalysed
+
+    settings.FEEDBACK_SWEEP_MIN_AGE_SECONDS = 0
+    item = feedback_ingest(text="The bus never came", channel="email", audience="parent_carer")
+    assert sweep_unanalysed()["analysed"] == 1
+    assert analyse_item(item.pk) is False
+    item.refresh_from_db()
+    assert item.analysis_attempts == 1
