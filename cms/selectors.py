@@ -269,5 +269,27 @@ def events_split(index) -> dict:
 
 def site_search(query: str) -> list:
     """Public pages matching the query, best first (Wagtail search)."""
+    # The SQLite backend wraps each word in double quotes without escaping quotes inside it, so
+    # a '"' ends the phrase and the rest is read as FTS5 syntax ('href="data:x' fails with "no
+    # such column: data"). Quotes mean nothing to a plain-text search: they become spaces.
+    query = query.replace('"', " ").strip()
+    if not query:
+        return []
     results = Page.objects.live().public().exclude(depth__lte=1).search(query)
     return [r.specific for r in results[:100]]
+
+
+def newsletter_subject_data(*, emails) -> list[dict]:
+    """Newsletter sign-ups for one of these emails, for a subject access export (never the
+    link tokens: they would let anyone holding the file change the subscription)."""
+    from .models import NewsletterSubscription
+
+    match = Q(pk__in=[])
+    for email in emails or ():
+        if email:
+            match |= Q(email__iexact=email)
+    return [
+        {"email": s.email, "newsletter": s.get_audience_display(), "asked_at": s.created_at,
+         "confirmed_at": s.confirmed_at, "unsubscribed_at": s.unsubscribed_at}
+        for s in NewsletterSubscription.objects.filter(match).order_by("created_at")
+    ]

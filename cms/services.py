@@ -363,3 +363,16 @@ def newsletter_issue_send(*, audience: str, subject: str, body: str) -> int:
         _send(sub, subject, body, connection=connection)
         sent += 1
     return sent
+
+
+def newsletter_subject_erase(*, emails) -> int:
+    """Subject erasure (`portal.subject_access`): delete every newsletter sign-up for these
+    emails. Returns how many were deleted."""
+    from django.db.models import Q
+
+    match = Q(pk__in=[])
+    for email in emails or ():
+        if email:
+            match |= Q(email__iexact=email)
+    deleted, _ = NewsletterSubscription.objects.filter(match).delete()
+    return deleted

@@ -175,7 +175,7 @@ def item_detail(request, pk: int):
             for error in exc.messages:
                 messages.error(request, error)
         return redirect("feedback_admin:item", pk=item.pk)
-    original = selectors.original_for(item=item, user=request.user)
+    original = services.original_view(item=item, user=request.user, screen="feedback_admin:item")
     return _page(
         request,
         f"Feedback #{item.pk}",
@@ -184,6 +184,7 @@ def item_detail(request, pk: int):
             "item": item,
             "original": original,
             "can_triage": can_triage,
+            "can_see_access_log": request.user.has_perm("portal.view_accesslogentry"),
             "hide_text": item.safeguarding and original is None,
             "tags": item.objective_tags.select_related("objective", "decided_by"),
             "item_themes": item.item_themes.select_related("theme"),
@@ -313,7 +314,12 @@ def alert_detail(request, pk: int):
         {
             "alert": alert,
             "item": alert.item,
-            "original": selectors.original_for(item=alert.item, user=request.user),
+            "original": services.original_view(
+                item=alert.item,
+                user=request.user,
+                screen="feedback_admin:alert",
+                detail={"alert": alert.pk, "alert_state": alert.state},
+            ),
             "states": SafeguardingAlert.State.choices,
         },
         icon="warning",

@@ -151,3 +151,71 @@ def quotable_items(*, objective_code: str | None = None) -> QuerySet[FeedbackIte
     if objective_code:
         qs = qs.filter(objective_tags__objective__code=objective_code, objective_tags__state="confirmed")
     return qs
+
+
+# --- Data protection ---------------------------------------------------------------------------
+
+
+def items_for_contact_emails(emails) -> QuerySet[FeedbackItem]:
+    """Items whose original gives one of these contact emails (case does not matter)."""
+    emails = [e.strip() for e in emails or [] if e and e.strip()]
+    if not emails:
+        return FeedbackItem.objects.none()
+    match = Q()
+    for email in emails:
+        match |= Q(original__contact_email__iexact=email)
+    return FeedbackItem.objects.filter(match)
+
+
+def feedback_subject_data(*, emails, source_refs=(), include_withheld: bool = False) -> dict:
+    """Everything feedback holds about one person, for a subject access export: items given
+    with one of their contact emails, and items that came from their survey answers or youth
+    forum views (`source_refs`, supplied by those apps). Each item with its original text,
+    contact details and what we did with it.
+
+    Items flagged for safeguarding are listed without their text unless `include_withheld`
+    (the data protection officer's command): releasing a disclosure about a child may put the
+    child at risk, so a person decides (UK GDPR / DPA 2018 exemptions), not this function.
+    """
+    refs = [r for r in source_refs or [] if r]
+    items = (
+        FeedbackItem.objects.filter(
+            Q(pk__in=items_for_contact_emails(emails).values("pk")) | Q(source_ref__in=refs)
+        )
+        .select_related("original", "alert")
+        .prefetch_related("themes")
+        .order_by("received_at", "pk")
+    )
+    out, withheld = [], 0
+    for item in items:
+        original = getattr(item, "original", None)
+        flagged = item.safeguarding or hasattr(item, "alert")
+        row = {
+            "id": item.pk,
+            "received_at": item.received_at,
+            "channel": item.get_channel_display(),
+            "audience": item.get_audience_display(),
+            "locality": item.get_locality_display() if item.locality else "",
+            "consent_to_quote": item.consent_to_quote,
+            "wants_reply": item.wants_reply,
+            "status": item.get_status_display(),
+            "response_page": item.response_url,
+            "sentiment": item.get_sentiment_display(),
+            "themes": [t.label for t in item.themes.all()],
+        }
+        if flagged and not include_withheld:
+            withheld += 1
+            row["withheld"] = (
+                "The text of this feedback is held under our safeguarding duty. Ask the data "
+                "protection officer for it: they will decide what can be released."
+            )
+        else:
+            row.update({
+                "original_text": original.text if original else "",
+                "original_purged_at": original.purged_at if original else None,
+                "contact_name": original.contact_name if original else "",
+                "contact_email": original.contact_email if original else "",
+                "redacted_text": item.redacted_text,
+            })
+        out.append(row)
+    return {"items": out, "withheld_for_safeguarding": withheld}

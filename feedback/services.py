@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from .models import (
     Theme,
     TriageNote,
 )
-from .selectors import analysis_context
+from .selectors import analysis_context, original_for
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -428,3 +428,79 @@ def redact_text(text: str) -> str:
     free text (survey results, youth forum views). Positional on purpose: `surveys.selectors`
     looks it up by name and calls `fn(text)`. Pure: writes nothing."""
     return analysis_context().redactor.redact(clean_text(text)).text
+
+
+# --- Data protection: audited reads of originals, erasure -----------------------------------
+
+
+def original_view(*, item: FeedbackItem, user, screen: str, reason: str = "", detail: dict | None = None):
+    """The original text and contact details for someone allowed to read them (the safeguarding
+    lead), recorded in the access log (`portal.models.AccessLogEntry`): who, when, which item,
+    which screen. Used by the item and safeguarding alert screens instead of the selector, so
+    no screen can show an original without leaving a trace. Returns None, and records nothing,
+    for anyone else; a purged original is returned (the screen says when it was purged) but
+    discloses nothing, so it is not recorded."""
+    from portal.models import AccessLogEntry
+    from portal.services import access_log_record
+
+    original = original_for(item=item, user=user)
+    if original is None:
+        return None
+    if original.purged_at is None and (original.text or original.contact_email or original.contact_name):
+        access_log_record(
+            actor=user,
+            action=AccessLogEntry.Action.ORIGINAL_VIEWED,
+            object_type="feedback.item",
+            object_id=item.pk,
+            screen=screen,
+            reason=reason,
+            detail={"safeguarding": item.safeguarding, **(detail or {})},
+        )
+    return original
+
+
+OPEN_ALERT_STATES = [SafeguardingAlert.State.OPEN, SafeguardingAlert.State.ACKNOWLEDGED]
+
+
+@transaction.atomic
+def feedback_erase(*, item_ids=None, source_refs=None, now: datetime | None = None) -> dict[str, int]:
+    """Erase what a person wrote in these items (by primary key and/or `source_ref`), keeping
+    the non-personal analysis (channel, audience, dates, sentiment, themes, objective tags) that
+    board packs count. The original text and contact details, the redacted text and key phrases
+    are blanked, consent to quote withdrawn and `source_ref` cleared (it points at a record that
+    is being deleted). Triage notes and the audit trail are staff records and stay.
+
+    Items with an open or acknowledged safeguarding alert keep their text until the safeguarding
+    lead closes the alert: the duty to protect a child outweighs erasure (`feedback.retention`
+    purges the original later). Called by subject erasure, the youth forum (a member leaving)
+    and surveys; returns {"erased": n, "kept_for_safeguarding": m}.
+    """
+    now = now or timezone.now()
+    item_ids = [int(pk) for pk in (item_ids or [])]
+    source_refs = [ref for ref in (source_refs or []) if ref]
+    if not item_ids and not source_refs:
+        return {"erased": 0, "kept_for_safeguarding": 0}
+    items = FeedbackItem.objects.filter(Q(pk__in=item_ids) | Q(source_ref__in=source_refs))
+    kept = items.filter(alert__state__in=OPEN_ALERT_STATES).count()
+    pks = list(items.exclude(alert__state__in=OPEN_ALERT_STATES).values_list("pk", flat=True))
+    FeedbackOriginal.objects.filter(item_id__in=pks).update(
+        text="", contact_email="", contact_name="", purged_at=now, updated_at=now
+    )
+    FeedbackItem.objects.filter(pk__in=pks).update(
+        redacted_text="", key_phrases=[], consent_to_quote=False, wants_reply=False, source_ref="",
+        updated_at=now,
+    )
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(item_id=pk, action="erased", changes={"reason": "a person's data erased"}) for pk in pks]
+    )
+    return {"erased": len(pks), "kept_for_safeguarding": kept}
+
+
+def feedback_subject_erase(*, emails: list[str], now: datetime | None = None) -> dict[str, int]:
+    """Erase feedback given with one of these contact emails (subject erasure, see
+    `portal.subject_access`). Feedback from surveys and the youth forum is erased by those apps,
+    which know whose it was."""
+    from .selectors import items_for_contact_emails
+
+    return feedback_erase(item_ids=list(items_for_contact_emails(emails).values_list("pk", flat=True)),
+                          now=now)

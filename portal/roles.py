@@ -36,12 +36,14 @@ PLAN_EDIT = [
 
 ROLE_PERMISSIONS = {
     Role.ENGAGEMENT_TEAM: ["wagtailadmin.access_admin", *PLAN_EDIT],
-    Role.SAFEGUARDING_LEAD: ["wagtailadmin.access_admin"],
+    # The access log (who saw unredacted text) is for the safeguarding lead and administrators.
+    Role.SAFEGUARDING_LEAD: ["wagtailadmin.access_admin", "portal.view_accesslogentry"],
     Role.ADMINISTRATOR: [
         "wagtailadmin.access_admin", *PLAN_EDIT,
         "portal.delete_plan", "portal.delete_objective", "portal.delete_kpi",
         "portal.add_user", "portal.change_user", "portal.view_user", "portal.delete_user",
         "auth.view_group", "auth.change_group",
+        "portal.view_accesslogentry",
     ],
 }
 

@@ -144,3 +144,31 @@ def plan_as_dict(plan: Plan) -> dict:
 
 def _iso(value):
     return value.isoformat() if value else None
+
+
+def access_log_entries(*, action: str = "", actor: str = "", object_type: str = "", object_id: str = "",
+                       date_from=None, date_to=None) -> QuerySet:
+    """The access log, newest first, with the filters its screen offers."""
+    from .models import AccessLogEntry
+
+    qs = AccessLogEntry.objects.select_related("actor")
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    return qs
+
+
+def access_log_object_types() -> list[str]:
+    from .models import AccessLogEntry
+
+    return list(AccessLogEntry.objects.order_by("object_type").values_list("object_type", flat=True)
+                .distinct())

@@ -100,3 +100,42 @@ def worker_heartbeat_record(*, worker: str) -> None:
 
     WorkerHeartbeat.objects.update_or_create(worker=worker[:200],
                                              defaults={"seen_at": timezone.now()})
+
+
+def access_log_record(*, actor, action: str, object_type: str, object_id="", screen: str,
+                      reason: str = "", detail: dict | None = None, actor_label: str = ""):
+    """Record that personal data other roles only see redacted was shown to `actor` (see
+    `portal.models.AccessLogEntry`). Called by the services that disclose it, in the same
+    transaction as the read where there is one, so a disclosure is never left unrecorded."""
+    from .models import AccessLogEntry
+
+    if not actor_label and actor is not None:
+        actor_label = getattr(actor, "email", "") or str(actor)
+    entry = AccessLogEntry(
+        actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:254],
+        action=action, object_type=object_type, object_id=str(object_id or "")[:40],
+        screen=screen[:100], reason=(reason or "")[:300], detail=detail or {},
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+DELETE_ATTEMPTS = (5, 900)  # wrong passwords allowed, per this many seconds, per account
+
+
+def account_delete_attempt(*, user, failed: bool | None = None) -> bool:
+    """Whether this account may try its password on the "delete my account" page again (a
+    stolen session must not become a way to guess the password). Call with `failed=True` after
+    a wrong password to count it. Fails open if the cache is down, like the other rate limits."""
+    from django.core.cache import cache
+
+    limit, seconds = DELETE_ATTEMPTS
+    key = f"portal:delete-attempts:{user.pk}"
+    if failed:
+        cache.add(key, 0, timeout=seconds)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, timeout=seconds)
+    return (cache.get(key) or 0) < limit

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -8,6 +9,9 @@ from . import views
 
 portal_patterns = [
     path("account/home/", views.home, name="home"),
+    path("account/my-data/", views.account_data_download, name="data_download"),
+    path("account/delete/", views.account_delete, name="account_delete"),
+    path("account/deleted/", views.account_deleted, name="account_deleted"),
     path("easy-read/", views.easy_read, name="easy_read"),
 ]
 
@@ -30,6 +34,12 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+# Wagtail's front-end sign-in (/_util/login/, used for private pages) is Django's plain
+# LoginView: no rate limit on failed attempts and no second factor, so it would get round both.
+# Send it to the allauth sign-in, which has them; `next` is kept.
+urlpatterns.append(
+    path("_util/login/", RedirectView.as_view(pattern_name="account_login", query_string=True))
+)
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler400 = "portal.views.error_400"

@@ -1,9 +1,14 @@
-"""The improvement plan in the Wagtail admin: snippet viewsets with search and filters."""
+"""The improvement plan in the Wagtail admin (snippet viewsets with search and filters), and the
+access log of who was shown unredacted personal data."""
 
+from django.urls import include, path
+from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views
 from .models import KPI, Objective, Plan, PriorityArea
 
 
@@ -53,3 +58,21 @@ class PlanViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(PlanViewSetGroup)
+
+
+# --- The access log (who saw unredacted personal data) --------------------------------------
+
+@hooks.register("register_admin_urls")
+def register_access_log_urls():
+    urls = [path("", admin_views.access_log, name="access_log")]
+    return [path("access-log/", include((urls, "portal_admin"), namespace="portal_admin"))]
+
+
+class AccessLogMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("portal.view_accesslogentry")
+
+
+@hooks.register("register_admin_menu_item")
+def register_access_log_menu():
+    return AccessLogMenuItem("Access log", "/admin/access-log/", icon_name="view", order=900)

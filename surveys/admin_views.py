@@ -67,6 +67,9 @@ def export(request, pk, fmt):
     _form, filters, _outside = _filters(request)
     personal = request.user.has_perm("surveys.view_personal_data")
     header, rows = selectors.export_table(survey=survey, filters=filters, personal=personal)
+    if personal and fmt in ("csv", "xlsx"):
+        # Unredacted answers and respondents' details leave the system: record who took them.
+        services.responses_export_audit(survey=survey, user=request.user, fmt=fmt, rows=len(rows))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"{survey.slug}-responses-{stamp}"
     if fmt == "csv":

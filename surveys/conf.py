@@ -29,6 +29,12 @@ def invitation_retention_days() -> int:
     return _int("SURVEYS_INVITATION_RETENTION_DAYS", 90)
 
 
+def free_text_retention_days() -> int:
+    """Free-text answers are replaced by their redacted text this many days after submission
+    (the same period as original feedback text, which they also become)."""
+    return _int("SURVEYS_FREE_TEXT_RETENTION_DAYS", 365)
+
+
 def short_text_max() -> int:
     return _int("SURVEYS_SHORT_TEXT_MAX", 500)
 

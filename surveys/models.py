@@ -230,6 +230,9 @@ class Response(models.Model):
                                    on_delete=models.SET_NULL, related_name="survey_responses")
     resume_email = models.EmailField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    free_text_redacted_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When free-text answers were replaced by their redacted text (retention).")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

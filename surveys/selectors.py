@@ -304,3 +304,83 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
                     response.respondent.email if response.respondent_id else ""]
         rows.append(row)
     return header, rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Data protection: a person's own data
+# ---------------------------------------------------------------------------------------------
+
+def _email_match(field_name: str, emails) -> Q | None:
+    match = None
+    for email in emails or ():
+        if email:
+            q = Q(**{f"{field_name}__iexact": email})
+            match = q if match is None else match | q
+    return match
+
+
+def subject_invitations(emails) -> QuerySet[Invitation]:
+    """Invitations sent to one of these emails (case does not matter)."""
+    match = _email_match("email", emails)
+    return Invitation.objects.filter(match) if match is not None else Invitation.objects.none()
+
+
+def subject_responses(*, user=None, emails=(), invitations=None) -> QuerySet[Response]:
+    """Responses linked to one person: given from their account (named surveys only; anonymous
+    surveys never record who answered), through an invitation to one of their emails, or saved
+    with one of their emails for resuming."""
+    match = Q(pk__in=[])
+    if user is not None and user.pk:
+        match |= Q(respondent=user)
+    if invitations is None:
+        invitations = subject_invitations(emails)
+    match |= Q(invitation__in=invitations)
+    resume = _email_match("resume_email", emails)
+    if resume is not None:
+        match |= resume
+    return Response.objects.filter(match).distinct()
+
+
+def survey_subject_data(*, user=None, emails=()) -> dict:
+    """What surveys hold about one person, for a subject access export: invitations sent to
+    their emails (with the name and reference staff gave), and their responses and drafts with
+    every answer in words. Also returns `feedback_refs`: the feedback items their free-text
+    answers became."""
+    invitations = list(subject_invitations(emails).select_related("survey").order_by("created_at"))
+    responses = (subject_responses(user=user, emails=emails, invitations=invitations)
+                 .select_related("survey", "version", "invitation").order_by("created_at"))
+    out: dict = {"invitations": [], "responses": [], "feedback_refs": []}
+    for inv in invitations:
+        out["invitations"].append({
+            "survey": inv.survey.title, "email": inv.email, "name": inv.name, "reference": inv.reference,
+            "created_at": inv.created_at, "sent_at": inv.sent_at, "reminders_sent": inv.reminders_sent,
+            "expires_at": inv.expires_at, "used_at": inv.used_at, "unsubscribed_at": inv.unsubscribed_at,
+        })
+    for response in responses:
+        by_key = {q["key"]: q for q in response.version.definition["questions"]}
+        answers = []
+        for key, value in response.answers.items():
+            if key.endswith(".other"):
+                q = by_key.get(key[:-6])
+                answers.append({"question": f"{q['text'] if q else key} (other)", "answer": value})
+            elif key in by_key:
+                answers.append({"question": by_key[key]["text"], "answer": display(by_key[key], value)})
+        linked = []
+        if user is not None and response.respondent_id == getattr(user, "pk", None):
+            linked.append("your account")
+        if response.invitation_id and response.invitation in invitations:
+            linked.append("an invitation sent to your email")
+        if response.resume_email:
+            linked.append("the email you gave to save your answers")
+        out["responses"].append({
+            "survey": response.survey.title, "status": response.get_status_display(),
+            "started_at": response.created_at, "submitted_at": response.submitted_at,
+            "linked_to_you_by": linked, "resume_email": response.resume_email,
+            "answers": answers,
+            "free_text_redacted_at": response.free_text_redacted_at,
+        })
+    out["feedback_refs"] = [
+        f"surveys.answer:{pk}" for pk in Answer.objects.filter(response__in=responses).exclude(text="")
+        .values_list("pk", flat=True)
+    ]
+    return out

@@ -574,7 +574,8 @@ def invitations_import_csv(*, survey: Survey, data: bytes, created_by=None,
 # ---------------------------------------------------------------------------------------------
 
 def retention_apply(*, now: datetime) -> dict[str, int]:
-    """Erase invitation contact details past their period and delete stale drafts."""
+    """Erase invitation contact details past their period, delete stale drafts, clear resume
+    emails of submitted responses and redact old free text (see `surveys.retention`)."""
     erase_before = now - timedelta(days=conf.invitation_retention_days())
     erased = (Invitation.objects.filter(expires_at__lt=erase_before, personal_data_erased_at__isnull=True)
               .update(email="", name="", reference="", personal_data_erased_at=now, updated_at=now))
@@ -582,7 +583,89 @@ def retention_apply(*, now: datetime) -> dict[str, int]:
     drafts, _ = Response.objects.filter(status=ResponseStatus.DRAFT, updated_at__lt=stale).delete()
     emails = (Response.objects.filter(status=ResponseStatus.SUBMITTED).exclude(resume_email="")
               .update(resume_email=""))
-    return {"invitations_erased": erased, "drafts_deleted": drafts, "resume_emails_cleared": emails}
+    redacted = free_text_redact(before=now - timedelta(days=conf.free_text_retention_days()), now=now)
+    return {"invitations_erased": erased, "drafts_deleted": drafts, "resume_emails_cleared": emails,
+            "free_text_redacted": redacted}
+
+
+def _text_keys(response: Response) -> set[str]:
+    """Keys of a response's answers that hold free text: text questions and 'other' text."""
+    kinds = {q["key"]: q["kind"] for q in response.version.definition["questions"]}
+    return {k for k in response.answers if k.endswith(".other") or kinds.get(k) in TEXT_KINDS}
+
+
+def free_text_redact(*, before: datetime, now: datetime) -> int:
+    """Replace the free text of responses submitted before `before` by its redacted text (blank
+    if no redaction is available), in the response and its answer rows. Each response is done
+    once (`free_text_redacted_at`). Returns how many responses had text to redact."""
+    from .selectors import redact, redactor
+
+    due = Response.objects.filter(status=ResponseStatus.SUBMITTED, submitted_at__lt=before,
+                                  free_text_redacted_at__isnull=True)
+    with_text = list(due.filter(answer_rows__text__gt="").distinct().select_related("version"))
+    fn = redactor()
+    for response in with_text:
+        with transaction.atomic():
+            answers = dict(response.answers)
+            for key in _text_keys(response):
+                if isinstance(answers.get(key), str):
+                    answers[key] = redact(answers[key], fn) if fn else ""
+            Response.objects.filter(pk=response.pk).update(answers=answers, free_text_redacted_at=now,
+                                                           updated_at=now)
+            for row in Answer.objects.filter(response=response).exclude(text=""):
+                text = redact(row.text, fn) if fn else ""
+                Answer.objects.filter(pk=row.pk).update(text=text, value=text, updated_at=now)
+    due.update(free_text_redacted_at=now)
+    return len(with_text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data protection: a person's own data
+# ---------------------------------------------------------------------------------------------
+
+def responses_export_audit(*, survey: Survey, user, fmt: str, rows: int) -> None:
+    """Record in the access log that `user` exported this survey's responses with personal data
+    (unredacted free text, invitation and account details): called by the export screen when
+    the user holds `surveys.view_personal_data`."""
+    from portal.models import AccessLogEntry
+    from portal.services import access_log_record
+
+    access_log_record(actor=user, action=AccessLogEntry.Action.EXPORT_PERSONAL,
+                      object_type="surveys.survey", object_id=survey.pk, screen="surveys_admin:export",
+                      detail={"format": fmt, "responses": rows, "anonymous_survey": survey.anonymous})
+
+
+@transaction.atomic
+def survey_subject_erase(*, user=None, emails=(), now: datetime | None = None) -> dict[str, int]:
+    """Subject erasure (`portal.subject_access`): for responses linked to this person (their
+    account on a named survey, an invitation to one of their emails, a resume email), drafts
+    are deleted and submitted responses lose the link to them and every free-text answer (and
+    the feedback items those became); choice, scale and number answers stay, anonymous, so
+    results and KPIs stay true. Invitations to their emails lose the email, name and reference."""
+    from .selectors import subject_invitations, subject_responses
+
+    now = now or timezone.now()
+    invitations = subject_invitations(emails)
+    responses = list(subject_responses(user=user, emails=emails, invitations=invitations)
+                     .select_related("version"))
+    submitted = [r for r in responses if r.status == ResponseStatus.SUBMITTED]
+    text_rows = Answer.objects.filter(response__in=submitted).exclude(text="")
+    refs = [f"surveys.answer:{pk}" for pk in text_rows.values_list("pk", flat=True)]
+    feedback = _feedback_services()
+    erased_feedback = 0
+    if refs and feedback is not None and hasattr(feedback, "feedback_erase"):
+        erased_feedback = feedback.feedback_erase(source_refs=refs, now=now)["erased"]
+    text_rows.delete()
+    for response in submitted:
+        answers = {k: v for k, v in response.answers.items() if k not in _text_keys(response)}
+        Response.objects.filter(pk=response.pk).update(answers=answers, respondent=None, resume_email="",
+                                                       updated_at=now)
+    drafts = Response.objects.filter(pk__in=[r.pk for r in responses if r.status == ResponseStatus.DRAFT])
+    drafts_deleted = drafts.delete()[1].get("surveys.Response", 0)
+    invitations_erased = invitations.update(email="", name="", reference="", personal_data_erased_at=now,
+                                            updated_at=now)
+    return {"responses_anonymised": len(submitted), "drafts_deleted": drafts_deleted,
+            "invitations_erased": invitations_erased, "feedback_erased": erased_feedback}
 
 
 

@@ -86,8 +86,10 @@ def view_decide(request, pk):
 
 def comments(request):
     _require(request)
-    rows = TermsComment.objects.select_related("version").order_by("-created_at")[:200]
-    return TemplateResponse(request, "youthforum/admin/comments.html", {"comments": rows})
+    comments = TermsComment.objects.select_related("version").order_by("-created_at")[:200]
+    return TemplateResponse(
+        request, "youthforum/admin/comments.html", {"rows": selectors.comment_rows(comments)}
+    )
 
 
 def _date(value: str):

@@ -34,6 +34,11 @@ def rejected_retention_days() -> int:
     return _int("YOUTHFORUM_REJECTED_RETENTION_DAYS", 30)
 
 
+def pending_retention_days() -> int:
+    """A request to join that no moderator approved or turned down is erased after this."""
+    return _int("YOUTHFORUM_PENDING_RETENTION_DAYS", 90)
+
+
 def sign_in_link_days() -> int:
     return _int("YOUTHFORUM_SIGN_IN_LINK_DAYS", 7)
 

@@ -4,6 +4,9 @@
   and the under-16 waiting for it is erased: we hold no data on a child whose parent never agreed.
 - A request to join that a moderator turned down is erased after
   YOUTHFORUM_REJECTED_RETENTION_DAYS (default 30).
+- A request to join that no moderator decided (approved or turned down) is erased after
+  YOUTHFORUM_PENDING_RETENTION_DAYS (default 90) from joining: without it a young person's
+  nickname and contact email would wait in the queue for ever.
 Members who leave are erased at once (`services.member_leave`), so nothing waits for them here.
 """
 
@@ -36,6 +39,14 @@ def enforce(now=None) -> dict[str, int]:
             erased += 1
     rejected = Member.objects.filter(rejected_at__lt=now - timedelta(days=conf.rejected_retention_days()))
     for member in rejected:
+        member_erase(member=member)
+        erased += 1
+    undecided = Member.objects.filter(
+        approved_at__isnull=True,
+        rejected_at__isnull=True,
+        created_at__lt=now - timedelta(days=conf.pending_retention_days()),
+    )
+    for member in undecided:
         member_erase(member=member)
         erased += 1
     return {"consent_requests_expired": expired_count, "members_erased": erased}

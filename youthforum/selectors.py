@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from portal.optional import import_if_present
@@ -229,6 +229,125 @@ def moderation_rows(views) -> list[ModerationRow]:
             text = without_feeling(item.redacted_text)
         rows.append(ModerationRow(view, item, text, bool(item and item.safeguarding)))
     return rows
+
+
+@dataclass
+class CommentRow:
+    comment: object
+    text: str
+    safeguarding: bool
+
+
+def comment_rows(comments) -> list[CommentRow]:
+    """Comments on draft terms as moderators see them: the redacted text of the feedback item
+    each comment became (`youthforum.termscomment:<pk>`), like views. Moderators never read
+    what a member typed; a worrying comment goes to the safeguarding lead."""
+    comments = list(comments)
+    models = import_if_present("feedback.models")
+    items = {}
+    if models is not None and comments:
+        refs = {f"youthforum.termscomment:{c.pk}": c.pk for c in comments}
+        items = {refs[i.source_ref]: i for i in models.FeedbackItem.objects.filter(source_ref__in=list(refs))}
+    rows = []
+    for comment in comments:
+        item = items.get(comment.pk)
+        if item is None:
+            text = "(not yet in the feedback pipeline)"
+        elif item.analysis_state != "done":
+            text = "(waiting for redaction)"
+        else:
+            text = item.redacted_text
+        rows.append(CommentRow(comment, text, bool(item and item.safeguarding)))
+    return rows
+
+
+# --- Data protection ---------------------------------------------------------------------------
+
+
+def member_subject_data(*, user=None, emails=()) -> dict:
+    """What the youth forum holds about one person, for a subject access export.
+
+    - Their own membership (when `user` is a member): profile, consent records, every view and
+      comment they wrote, their dots.
+    - Memberships that give one of `emails` as the contact (a parent, carer or worker): the
+      young person's nickname and age band, and the consent requests sent to that address with
+      the name typed when agreeing. The young person's own views are theirs, not the contact's,
+      so they are not included.
+    Also returns `feedback_refs`: the feedback items the member's words became.
+    """
+    out: dict = {"membership": None, "contact_for_members": [], "feedback_refs": []}
+    member = Member.objects.filter(user=user).first() if user is not None and user.pk else None
+    if member is not None:
+        views = list(member.views.select_related("prompt").order_by("created_at"))
+        comments = list(member.terms_comments.select_related("version").order_by("created_at"))
+        out["membership"] = {
+            "id": member.pk,
+            "nickname": member.nickname,
+            "age_band": member.get_age_band_display(),
+            "contact_email": member.contact_email,
+            "joined_with": member.get_joined_with_display(),
+            "joined_at": member.created_at,
+            "consent_given_at": member.consent_given_at,
+            "approved_at": member.approved_at,
+            "rejected_at": member.rejected_at,
+            "consent_requests": [_consent_row(c) for c in member.consents.order_by("created_at")],
+            "views": [
+                {
+                    "question": v.prompt.question,
+                    "words": v.words,
+                    "feeling": v.get_feeling_display(),
+                    "others_may_read": v.consent_to_quote,
+                    "helped_by": v.get_helped_by_display(),
+                    "status": v.get_status_display(),
+                    "sent_at": v.sent_at,
+                    "why_not_shared": hide_explanation(v) if v.status == View.Status.HIDDEN else "",
+                }
+                for v in views
+            ],
+            "comments_on_terms": [
+                {"version": c.version.number, "text": c.text, "written_at": c.created_at} for c in comments
+            ],
+            "dots": [
+                {"vote": d.round.title, "topic": d.topic.title, "dots": d.count}
+                for d in Dot.objects.filter(member=member).select_related("round", "topic")
+            ],
+        }
+        out["feedback_refs"] = [v.source_ref for v in views] + [
+            f"youthforum.termscomment:{c.pk}" for c in comments
+        ]
+    for other in members_with_contact_email(emails).exclude(pk=getattr(member, "pk", None)):
+        out["contact_for_members"].append({
+            "member_id": other.pk,
+            "nickname": other.nickname,
+            "age_band": other.get_age_band_display(),
+            "contact_email": other.contact_email,
+            "consent_requests": [
+                _consent_row(c) for c in other.consents.order_by("created_at")
+                if c.email.lower() in {e.lower() for e in emails}
+            ],
+        })
+    return out
+
+
+def _consent_row(consent) -> dict:
+    return {
+        "email": consent.email,
+        "wording_version": consent.wording_version,
+        "sent_at": consent.sent_at,
+        "agreed_at": consent.confirmed_at,
+        "name_given": consent.confirmed_name,
+        "expired_at": consent.expired_at,
+    }
+
+
+def members_with_contact_email(emails):
+    """Members whose contact (the person sign-in links and consent requests go to) is one of
+    these emails, whatever the case."""
+    match = Q()
+    for email in emails or ():
+        if email:
+            match |= Q(contact_email__iexact=email)
+    return Member.objects.filter(match) if match else Member.objects.none()
 
 
 # --- The youth representative's report -------------------------------------------------------

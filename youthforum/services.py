@@ -447,24 +447,14 @@ def terms_version_publish(*, version: TermsVersion, when: datetime | None = None
 
 
 def _erase_feedback(source_refs: list[str]) -> int:
-    """Blank the text of feedback items that came from this member, keeping the counts (theme,
-    sentiment) that carry no personal data. Items with an open safeguarding alert keep their
-    text until the safeguarding lead closes it (a legal duty that outweighs erasure)."""
-    models = import_if_present("feedback.models")
-    if models is None or not source_refs:
+    """Erase what this member wrote from the feedback items it became, through the feedback
+    app's own service (`feedback.services.feedback_erase`): the non-personal counts (theme,
+    sentiment) stay, and items with an open safeguarding alert keep their text until the
+    safeguarding lead closes it (a legal duty that outweighs erasure)."""
+    feedback = import_if_present("feedback.services")
+    if feedback is None or not source_refs:
         return 0
-    items = models.FeedbackItem.objects.filter(source_ref__in=source_refs).exclude(
-        alert__state__in=["open", "acknowledged"]
-    )
-    pks = list(items.values_list("pk", flat=True))
-    now = timezone.now()
-    models.FeedbackOriginal.objects.filter(item_id__in=pks).update(
-        text="", contact_email="", contact_name="", purged_at=now, updated_at=now
-    )
-    models.FeedbackItem.objects.filter(pk__in=pks).update(
-        redacted_text="", key_phrases=[], consent_to_quote=False, source_ref="", updated_at=now
-    )
-    return len(pks)
+    return feedback.feedback_erase(source_refs=source_refs)["erased"]
 
 
 @transaction.atomic
@@ -484,6 +474,27 @@ def member_erase(*, member: Member) -> dict[str, int]:
     member.delete()
     user.delete()
     return {"views": views, "feedback": erased_feedback}
+
+
+def member_subject_erase(*, user=None, emails=()) -> dict:
+    """Subject erasure (`portal.subject_access`): erase the person's own membership, if they
+    are a member, with everything they wrote (`member_erase`, which also deletes their
+    account). Memberships that only give one of their `emails` as the contact are the young
+    person's and are not erased here: the young person (or the data protection officer) decides
+    by leaving the forum. They are reported under "kept" so the officer can follow up."""
+    from .selectors import members_with_contact_email
+
+    result: dict = {"members_erased": 0, "kept": []}
+    member = Member.objects.filter(user=user).first() if user is not None and user.pk else None
+    if member is not None:
+        member_erase(member=member)
+        result["members_erased"] = 1
+    for other in members_with_contact_email(emails):
+        result["kept"].append(
+            f"Youth forum member #{other.pk} gives this email as the parent, carer or worker contact. "
+            "The membership is the young person's: ask them, or erase it with member_erase."
+        )
+    return result
 
 
 def member_leave(*, member: Member) -> dict[str, int]:

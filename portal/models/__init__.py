@@ -1,4 +1,5 @@
 from .accounts import User, WorkerHeartbeat
+from .audit import AccessLogEntry
 from .boardpacks import BoardPack, BoardPackChart
 from .plan import (
     KPI,
@@ -12,6 +13,7 @@ from .plan import (
 )
 
 __all__ = [
+    "AccessLogEntry",
     "BoardPack",
     "BoardPackChart",
     "KPI",

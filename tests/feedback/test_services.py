@@ -157,12 +157,12 @@ def test_retention_purges_originals(feedback_setup, ingest, settings):
         text="Old", contact_email="a@example.org", received_at=timezone.make_aware(datetime(2023, 1, 1))
     )
     new = ingest(text="New", contact_email="b@example.org")
-    assert retention.enforce(now=timezone.now()) == {"originals_purged": 1}
+    assert retention.enforce(now=timezone.now()) == {"originals_purged": 1, "contacts_purged": 0}
     old.original.refresh_from_db()
     new.original.refresh_from_db()
     assert old.original.text == "" and old.original.contact_email == "" and old.original.purged_at
     assert new.original.text == "New"
-    assert retention.enforce(now=timezone.now()) == {"originals_purged": 0}
+    assert retention.enforce(now=timezone.now()) == {"originals_purged": 0, "contacts_purged": 0}
 
 
 def test_sweep_analyses_pending_items(feedback_setup, settings):

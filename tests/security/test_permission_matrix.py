@@ -40,6 +40,11 @@ RULES: dict[str, object] = {
     "plan_csv": "public",
     "portal:easy_read": "redirect",
     "portal:home": "login",
+    # A person's own data: the download is POST only (405 to any GET), deleting needs sign-in
+    # (staff get a page explaining an administrator closes their account).
+    "portal:data_download": "same",
+    "portal:account_delete": "login",
+    "portal:account_deleted": "public",
     "feedback:form": "public",
     "feedback:thanks": "same",
     "surveys:list": "public",
@@ -88,6 +93,8 @@ RULES: dict[str, object] = {
     "youthforum_admin:comments": ("admin", TRIAGE, False),
     "youthforum_admin:report": ("admin", TRIAGE, False),
     "cms_yswd_build": ("admin", TRIAGE, False),
+    # Who saw unredacted text: the safeguarding lead and administrators (data protection).
+    "portal_admin:access_log": ("admin", SAFEGUARDING | {Role.ADMINISTRATOR}, False),
     "boardpacks:list": ("portal", PACK_READERS),
     "boardpacks:detail": ("portal", PACK_READERS),
     "boardpacks:pdf": ("portal", PACK_READERS),

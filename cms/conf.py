@@ -1,0 +1,14 @@
+"""CMS settings, read from Django settings or the environment with safe defaults (no edits to
+portal/settings)."""
+
+from portal.conf import setting_int as _int
+
+
+def newsletter_unconfirmed_days() -> int:
+    """A newsletter sign-up whose confirmation link was never used is deleted after this."""
+    return _int("CMS_NEWSLETTER_UNCONFIRMED_DAYS", 30)
+
+
+def newsletter_unsubscribed_days() -> int:
+    """Someone who unsubscribed is deleted from the list this many days later."""
+    return _int("CMS_NEWSLETTER_UNSUBSCRIBED_DAYS", 30)
