@@ -329,12 +329,14 @@ def parse(q: dict, post) -> Parsed:
                 p.error = "Select an answer for each statement"
             else:
                 p.value = value or None
-    if kind in (Kind.SINGLE, Kind.MULTIPLE) and q.get("allow_other") and not p.error:
-        chosen = p.value if isinstance(p.value, list) else [p.value]
+    if kind in (Kind.SINGLE, Kind.MULTIPLE) and q.get("allow_other"):
         text, error = _clean_text(post.get(f"{name}-other") or "", limit=conf.short_text_max(),
                                   name="What you typed for other")
+        # Kept even when the choice itself has an error (say "other" was typed but no option
+        # picked), so the page comes back with what the person wrote.
         p.raw[f"{name}-other"] = text
-        if OTHER in chosen:
+        chosen = p.value if isinstance(p.value, list) else [p.value]
+        if not p.error and OTHER in chosen:
             if error:
                 p.error = error
             elif not text:
