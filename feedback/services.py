@@ -235,39 +235,40 @@ def feedback_mark_failed(*, item_id: int, error: str) -> None:
 
 
 def safeguarding_alert_notify(*, alert_id: int) -> bool:
-    """Email every safeguarding lead, once. The claim (setting `notified_at` where it is still
-    empty) is atomic, so two workers running the same task never both send."""
-    claimed = SafeguardingAlert.objects.filter(pk=alert_id, notified_at__isnull=True).update(
-        notified_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    alert = SafeguardingAlert.objects.select_related("item").get(pk=alert_id)
-    recipients = list(
-        User.objects.filter(groups__name=group_name(Role.SAFEGUARDING_LEAD), is_active=True)
-        .values_list("email", flat=True)
-        .distinct()
-    )
-    if not recipients:
-        logger.error("Safeguarding alert %s raised but no user holds the safeguarding lead role", alert_id)
-        return True
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-    link = base + reverse("feedback_admin:alert", args=[alert.pk])
-    try:
-        # The email carries no feedback text: it may contain personal data.
-        send_mail(
-            subject=f"Safeguarding alert: feedback #{alert.item_id} needs review",
-            message=(
-                "Feedback received on the SEND feedback platform may suggest that a child or young "
-                f"person is at risk.\n\nReasons: {', '.join(alert.reasons)}\n\nReview it now: {link}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
+    """Email every safeguarding lead about an alert, once. The alert row stays locked while the
+    email is sent and is marked sent in the same transaction, so a second worker skips it, and
+    a worker that dies mid-send (SIGKILL, lost connection) rolls back: the sweep sends it again.
+    At least once, never lost; a duplicate needs a death between the send and the commit."""
+    with transaction.atomic():
+        alert = (
+            SafeguardingAlert.objects.select_for_update(skip_locked=True)
+            .filter(pk=alert_id, notified_at__isnull=True)
+            .first()
         )
-    except Exception:
-        # Release the claim so the sweep's retry can send it.
-        SafeguardingAlert.objects.filter(pk=alert_id).update(notified_at=None)
-        raise
+        if alert is None:
+            return False
+        recipients = list(
+            User.objects.filter(groups__name=group_name(Role.SAFEGUARDING_LEAD), is_active=True)
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if recipients:
+            base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+            link = base + reverse("feedback_admin:alert", args=[alert.pk])
+            # The email carries no feedback text: it may contain personal data.
+            send_mail(
+                subject=f"Safeguarding alert: feedback #{alert.item_id} needs review",
+                message=(
+                    "Feedback received on the SEND feedback platform may suggest that a child or young "
+                    f"person is at risk.\n\nReasons: {', '.join(alert.reasons)}\n\nReview it now: {link}\n"
+                ),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        else:
+            logger.error("Safeguarding alert %s raised but no one holds the safeguarding lead role", alert_id)
+        alert.notified_at = timezone.now()
+        alert.save(update_fields=["notified_at", "updated_at"])
     return True
 
 

@@ -251,3 +251,27 @@ def test_queued_task_skips_an_item_the_sweep_already_analysed(feedback_setup, se
     assert analyse_item(item.pk) is False
     item.refresh_from_db()
     assert item.analysis_attempts == 1
+
+
+def test_alert_email_that_failed_is_sent_by_the_next_try_and_only_once(
+    feedback_setup, ingest, make_user, monkeypatch
+):
+    """A send that fails (or a worker killed mid-send) leaves the alert unsent, so the sweep
+    sends it; once sent, it is never sent again."""
+    from feedback import services
+
+    make_user(Role.SAFEGUARDING_LEAD)
+
+    def smtp_down(**kwargs):
+        raise OSError("SMTP server unreachable")
+
+    monkeypatch.setattr(services, "send_mail", smtp_down)
+    with pytest.raises(OSError):
+        ingest(text="He says he wants to end it all.")
+    alert = SafeguardingAlert.objects.get()
+    assert alert.notified_at is None and len(mail.outbox) == 0
+    monkeypatch.undo()
+    assert services.safeguarding_alert_notify(alert_id=alert.pk) is True
+    assert services.safeguarding_alert_notify(alert_id=alert.pk) is False
+    alert.refresh_from_db()
+    assert alert.notified_at is not None and len(mail.outbox) == 1
