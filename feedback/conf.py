@@ -19,14 +19,15 @@ def sweep_batch_size() -> int:
 
 
 def sweep_max_seconds() -> int:
-    """How long one sweep keeps working through a backlog. Below the 60 s beat interval, so
-    sweeps seldom overlap; a backlog bigger than one sweep can clear is finished by the next."""
-    return _int("FEEDBACK_SWEEP_MAX_SECONDS", 50)
+    """How long one sweep keeps working through a backlog: under the 20 s beat interval, so
+    sweeps seldom overlap (an overlap repeats work, never changes a result); a backlog bigger
+    than one sweep can clear is carried on by the next."""
+    return _int("FEEDBACK_SWEEP_MAX_SECONDS", 18)
 
 
 def sweep_min_age_seconds() -> int:
     """The sweep leaves items younger than this alone: their on-commit task is probably running."""
-    return _int("FEEDBACK_SWEEP_MIN_AGE_SECONDS", 30)
+    return _int("FEEDBACK_SWEEP_MIN_AGE_SECONDS", 20)
 
 
 def max_text_length() -> int:

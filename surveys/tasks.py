@@ -62,7 +62,7 @@ def feed_feedback(response_pk: int) -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def feed_pending_answers() -> int:
-    """Every minute (portal/celery.py): feed free-text answers whose `feed_feedback` message was
+    """Every 20 seconds (portal/celery.py): feed free-text answers whose `feed_feedback` message was
     lost (the broker was down when the response was submitted). Idempotent by source_ref."""
     from .services import answers_feed_feedback
 
