@@ -116,20 +116,20 @@ def feedback_inbox(*, filters: dict | None = None) -> QuerySet[FeedbackItem]:
     return qs.distinct()
 
 
-def items_needing_analysis(*, min_age_seconds: int, limit: int, after_pk: int = 0) -> list[int]:
-    """Items the sweep should analyse: never analysed, or failed, older than min_age, in pk order
-    after `after_pk` (a cursor, so one sweep never meets the same item twice)."""
+def items_needing_analysis(*, min_age_seconds: int, limit: int, before_pk: int | None = None) -> list[int]:
+    """Items the sweep should analyse: never analysed, or failed, older than min_age. Newest
+    first, below `before_pk` (a cursor, so one sweep never meets the same item twice): the
+    worker's queue runs oldest first, so under a backlog the two meet in the middle instead of
+    analysing the same items side by side (seen in bench/load_surveys.py)."""
     cutoff = timezone.now() - timedelta(seconds=min_age_seconds)
-    return list(
-        FeedbackItem.objects.filter(
-            Q(analysis_state=FeedbackItem.AnalysisState.PENDING)
-            | Q(analysis_state=FeedbackItem.AnalysisState.FAILED, analysis_attempts__lt=5),
-            created_at__lte=cutoff,
-            pk__gt=after_pk,
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+    qs = FeedbackItem.objects.filter(
+        Q(analysis_state=FeedbackItem.AnalysisState.PENDING)
+        | Q(analysis_state=FeedbackItem.AnalysisState.FAILED, analysis_attempts__lt=5),
+        created_at__lte=cutoff,
     )
+    if before_pk is not None:
+        qs = qs.filter(pk__lt=before_pk)
+    return list(qs.order_by("-pk").values_list("pk", flat=True)[:limit])
 
 
 def item_is_analysed(item_id: int) -> bool:

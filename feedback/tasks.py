@@ -44,10 +44,10 @@ def sweep_unanalysed() -> dict:
     cleared in one sweep rather than one batch a minute."""
     analysed = failed = 0
     deadline = time.monotonic() + conf.sweep_max_seconds()
-    cursor = 0
+    cursor = None
     while time.monotonic() < deadline:
         batch = selectors.items_needing_analysis(
-            min_age_seconds=conf.sweep_min_age_seconds(), limit=conf.sweep_batch_size(), after_pk=cursor
+            min_age_seconds=conf.sweep_min_age_seconds(), limit=conf.sweep_batch_size(), before_pk=cursor
         )
         if not batch:
             break
