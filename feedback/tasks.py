@@ -4,10 +4,12 @@ import logging
 import time
 
 from celery import shared_task
+from django.core.cache import cache
 
 from . import conf, selectors, services
 
 logger = logging.getLogger(__name__)
+SWEEP_LOCK = "feedback:sweep-running"
 
 
 @shared_task(
@@ -37,11 +39,23 @@ def notify_safeguarding_alert(alert_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def sweep_unanalysed() -> dict:
-    """Every 20 seconds (portal/celery.py): analyse anything that never was (the broker was down when
-    it arrived, or a worker died), and send any alert email that did not go out. Runs the work
-    in this task so it does not depend on publishing more messages. It works through the whole
-    backlog in batches until it is empty or the time budget is spent, so an outage's backlog is
-    cleared in one sweep rather than one batch a minute."""
+    """Every 20 seconds (portal/celery.py): analyse anything that never was (the broker was down
+    when it arrived, or a worker died), and send any alert email that did not go out. Runs the
+    work in this task so it does not depend on publishing more messages. It works through the
+    whole backlog in batches until it is empty or the time budget is spent, so an outage's
+    backlog is cleared in one sweep rather than one batch a minute.
+
+    Only one sweep runs at a time: sweeps queued behind a backlog would otherwise start together
+    on every worker process and analyse the same items side by side."""
+    if not cache.add(SWEEP_LOCK, True, timeout=conf.sweep_max_seconds() + 30):
+        return {"skipped": "another sweep is running"}
+    try:
+        return _sweep()
+    finally:
+        cache.delete(SWEEP_LOCK)
+
+
+def _sweep() -> dict:
     analysed = failed = 0
     deadline = time.monotonic() + conf.sweep_max_seconds()
     cursor = None

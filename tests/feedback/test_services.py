@@ -275,3 +275,18 @@ def test_alert_email_that_failed_is_sent_by_the_next_try_and_only_once(
     assert services.safeguarding_alert_notify(alert_id=alert.pk) is False
     alert.refresh_from_db()
     assert alert.notified_at is not None and len(mail.outbox) == 1
+
+
+def test_only_one_sweep_runs_at_a_time(feedback_setup, settings):
+    from django.core.cache import cache
+
+    from feedback.tasks import SWEEP_LOCK, sweep_unanalysed
+
+    settings.FEEDBACK_SWEEP_MIN_AGE_SECONDS = 0
+    feedback_ingest(text="Nobody answered the phone", channel="phone", audience="parent_carer")
+    cache.add(SWEEP_LOCK, True)  # a sweep is running on another worker process
+    assert "skipped" in sweep_unanalysed()
+    assert FeedbackItem.objects.get().analysis_state == "pending"
+    cache.delete(SWEEP_LOCK)
+    assert sweep_unanalysed()["analysed"] == 1
+    assert cache.get(SWEEP_LOCK) is None
