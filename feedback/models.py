@@ -147,6 +147,11 @@ class FeedbackItem(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = "feedback item"
+        indexes = [
+            # The sweep every 20 s looks only at items waiting for (or failed) analysis.
+            models.Index(fields=["id"], condition=Q(analysis_state__in=["pending", "failed"]),
+                         name="feedback_item_unanalysed"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source_ref"], condition=~Q(source_ref=""), name="feedback_unique_source_ref"
