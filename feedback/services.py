@@ -171,6 +171,9 @@ def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
     }
     themes = {t.label: t for t in Theme.objects.filter(label__in=[t.label for t in result.themes])}
     alert = None
+    # A fixed handful of queries per item, however many themes and tags it gets: under an
+    # outage backlog the worker spends its time on round trips, not on the analysis itself
+    # (bench/load_surveys.py; about 60 queries an item before, with update_or_create per row).
     with transaction.atomic():
         item = FeedbackItem.objects.select_for_update().get(pk=item_id)
         item.redacted_text = result.redacted_text
@@ -185,36 +188,11 @@ def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
         item.analysed_at = timezone.now()
         item.analysis_error = ""
         item.analysis_attempts += 1
-        item.full_clean()
+        # Analysis changes no unique field, so the uniqueness queries would only cost time.
+        item.full_clean(validate_unique=False, validate_constraints=False)
         item.save()
-        ItemTheme.objects.filter(item=item).exclude(theme__label__in=list(themes)).delete()
-        for match in result.themes:
-            if match.label in themes:
-                ItemTheme.objects.update_or_create(
-                    item=item, theme=themes[match.label], defaults={"matched": match.matched}
-                )
-        # Suggestions are replaced; tags staff confirmed or rejected are never touched.
-        ObjectiveTag.objects.filter(item=item, state=ObjectiveTag.State.SUGGESTED).exclude(
-            objective__code__in=list(objectives)
-        ).delete()
-        decided = set(
-            ObjectiveTag.objects.filter(item=item)
-            .exclude(state=ObjectiveTag.State.SUGGESTED)
-            .values_list("objective__code", flat=True)
-        )
-        for suggestion in result.objectives:
-            objective = objectives.get(suggestion.code)
-            if objective is None or suggestion.code in decided:
-                continue
-            ObjectiveTag.objects.update_or_create(
-                item=item,
-                objective=objective,
-                defaults={
-                    "confidence": round(suggestion.confidence, 3),
-                    "cues": suggestion.cues,
-                    "state": ObjectiveTag.State.SUGGESTED,
-                },
-            )
+        _store_themes(item, [(themes[m.label], m.matched) for m in result.themes if m.label in themes])
+        _store_suggestions(item, [(objectives[s.code], s) for s in result.objectives if s.code in objectives])
         if result.safeguarding.flagged:
             alert, _ = SafeguardingAlert.objects.get_or_create(
                 item=item, defaults={"reasons": result.safeguarding.reasons}
@@ -222,6 +200,50 @@ def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
     if alert is not None:
         transaction.on_commit(lambda: safeguarding_alert_notify(alert_id=alert.pk))
     return item
+
+
+def _store_themes(item: FeedbackItem, found: list) -> None:
+    """Replace the item's themes with `found` ((theme, matched words) pairs) in two queries."""
+    ItemTheme.objects.filter(item=item).exclude(theme__in=[theme for theme, _ in found]).delete()
+    if found:
+        ItemTheme.objects.bulk_create(
+            [ItemTheme(item=item, theme=theme, matched=matched) for theme, matched in found],
+            update_conflicts=True,
+            unique_fields=["item", "theme"],
+            update_fields=["matched", "updated_at"],
+        )
+
+
+def _store_suggestions(item: FeedbackItem, suggested: list) -> None:
+    """Replace the pipeline's suggested tags with `suggested` ((objective, suggestion) pairs).
+    Tags staff confirmed or rejected are never touched: the caller holds the item's row lock,
+    and triage takes the same lock before deciding a tag."""
+    ObjectiveTag.objects.filter(item=item, state=ObjectiveTag.State.SUGGESTED).exclude(
+        objective__in=[objective for objective, _ in suggested]
+    ).delete()
+    decided = set(
+        ObjectiveTag.objects.filter(item=item)
+        .exclude(state=ObjectiveTag.State.SUGGESTED)
+        .values_list("objective_id", flat=True)
+    )
+    rows = [
+        ObjectiveTag(
+            item=item,
+            objective=objective,
+            confidence=round(suggestion.confidence, 3),
+            cues=suggestion.cues,
+            state=ObjectiveTag.State.SUGGESTED,
+        )
+        for objective, suggestion in suggested
+        if objective.pk not in decided
+    ]
+    if rows:
+        ObjectiveTag.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["item", "objective"],
+            update_fields=["confidence", "cues", "state", "updated_at"],
+        )
 
 
 def feedback_mark_failed(*, item_id: int, error: str) -> None:
@@ -348,6 +370,9 @@ def feedback_note_add(*, item: FeedbackItem, author, text: str) -> TriageNote:
 def feedback_tags_confirm(*, item: FeedbackItem, actor, codes: list[str] | None = None) -> list[ObjectiveTag]:
     """Confirm tags. With `codes=None`, confirm the pipeline's suggestions as they are; with a
     list, those objectives become the confirmed tags and other suggestions are rejected."""
+    # Take the item's row lock, as analysis does, so a re-analysis running now cannot turn a
+    # decision back into a suggestion.
+    list(FeedbackItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True))
     tags = ObjectiveTag.objects.select_for_update().filter(item=item)
     before = sorted(t.objective.code for t in tags if t.state == ObjectiveTag.State.CONFIRMED)
     if codes is None:
