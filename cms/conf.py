@@ -12,3 +12,13 @@ def newsletter_unconfirmed_days() -> int:
 def newsletter_unsubscribed_days() -> int:
     """Someone who unsubscribed is deleted from the list this many days later."""
     return _int("CMS_NEWSLETTER_UNSUBSCRIBED_DAYS", 30)
+
+
+def newsletter_rate_limit() -> tuple[int, int]:
+    """Sign-ups one connection can make in the window (seconds), before a 429."""
+    return _int("CMS_NEWSLETTER_RATE_LIMIT_COUNT", 10), _int("CMS_NEWSLETTER_RATE_LIMIT_SECONDS", 3600)
+
+
+def newsletter_confirmations_per_address() -> int:
+    """Confirmation emails one address can be sent in an hour; more asks are quietly not sent."""
+    return _int("CMS_NEWSLETTER_CONFIRMATIONS_PER_ADDRESS", 3)

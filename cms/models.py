@@ -13,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from portal import ratelimit
 from portal import selectors as plan_selectors
 from portal.models import Objective, Plan
 
@@ -453,6 +454,12 @@ class NewsletterPage(RoutablePageMixin, Page):
 
         form = NewsletterForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            if not services.newsletter_signup_allowed(client=ratelimit.client_key(request)):
+                form.add_error(None, "We have had a lot of sign-ups from your connection. "
+                                     "Please try again in an hour.")
+                response = self.render(request, context_overrides={"form": form})
+                response.status_code = 429
+                return response
             services.newsletter_subscribe(email=form.cleaned_data["email"],
                                           audience=form.cleaned_data["audience"])
             return redirect(self.url + self.reverse_subpage("check_email"))

@@ -20,8 +20,10 @@ from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from feedback.models import AuditEntry, FeedbackItem, FeedbackOriginal, ObjectiveTag
 from feedback.responses import feedback_mark_responded
+from portal import ratelimit
 from portal.roles import Role, group_name
 
+from . import conf
 from .cache import page_cache_purge
 from .models import (
     ActionStatus,
@@ -272,6 +274,11 @@ def _newsletter_page() -> NewsletterPage | None:
 
 
 @transaction.atomic
+def newsletter_signup_allowed(*, client: str) -> bool:
+    limit, window = conf.newsletter_rate_limit()
+    return ratelimit.allow(scope="newsletter", client=client, limit=limit, window=window)
+
+
 def newsletter_subscribe(*, email: str, audience: str) -> NewsletterSubscription:
     """Start a double opt-in: record the request and email a confirmation link. Nothing else is
     sent until the link is used. Asking again re-sends the link; the page says the same whatever
@@ -288,7 +295,11 @@ def newsletter_subscribe(*, email: str, audience: str) -> NewsletterSubscription
         sub.confirmed_at = None
         sub.confirm_token = _token()
         sub.save()
-    if sub.confirmed_at is None:
+    # Asking again re-sends the link, but only a few times an hour: the form must not be a way to
+    # flood someone else's mailbox. Past that nothing is sent, and the page still says the same.
+    if sub.confirmed_at is None and ratelimit.allow(
+        scope="newsletter-to", client=email, limit=conf.newsletter_confirmations_per_address(), window=3600
+    ):
         transaction.on_commit(lambda: _enqueue_confirmation(sub.pk))
     return sub
 

@@ -1,34 +1,20 @@
 """Public entry points: the feedback form and its confirmation page."""
 
-import hashlib
-
-from django.core.cache import cache
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
+
+from portal import ratelimit
 
 from . import conf
 from .forms import PublicFeedbackForm
 from .services import feedback_submit
 
 
-def _client_key(request) -> str:
-    # REMOTE_ADDR is set by the proxy layer in production; hashed so no IP is kept in the cache.
-    ip = request.META.get("REMOTE_ADDR", "") or "unknown"
-    return "feedback-rate:" + hashlib.sha256(ip.encode()).hexdigest()[:32]
-
-
 def _rate_limited(request) -> bool:
-    """Fixed window per client in the shared Django cache."""
     limit, window = conf.rate_limit()
-    key = _client_key(request)
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    client = ratelimit.client_key(request)
+    return not ratelimit.allow(scope="feedback", client=client, limit=limit, window=window)
 
 
 @never_cache

@@ -53,5 +53,10 @@ def rate_limit() -> tuple[int, int]:
     return _int("SURVEYS_RATE_LIMIT_COUNT", 30), _int("SURVEYS_RATE_LIMIT_SECONDS", 3600)
 
 
+def resume_emails_per_address() -> int:
+    """How many "email me the link" emails one address can be sent in an hour."""
+    return _int("SURVEYS_RESUME_EMAILS_PER_ADDRESS", 3)
+
+
 def upload_max_rows() -> int:
     return _int("SURVEYS_UPLOAD_MAX_ROWS", 5000)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -28,6 +27,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import ratelimit
 from portal.optional import import_if_present
 
 from . import conf
@@ -213,14 +213,7 @@ def survey_accepting(survey: Survey, now: datetime | None = None) -> bool:
 def client_rate_limit_check(*, client_key: str, action: str) -> bool:
     """Count one action for this client; False when the client has gone over the limit."""
     limit, seconds = conf.rate_limit()
-    key = f"surveys:rl:{action}:{hashlib.sha256(client_key.encode()).hexdigest()[:32]}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
+    return ratelimit.allow(scope=f"surveys:{action}", client=client_key, limit=limit, window=seconds)
 
 
 def response_start(*, survey: Survey, invitation: Invitation | None = None, respondent=None) -> Response:
@@ -337,9 +330,17 @@ def _queue_feed(response_pk: int) -> None:
         logger.warning("Could not queue feedback feed for response %s", response_pk, exc_info=True)
 
 
+RESUME_EMAIL_LIMIT = ("We have already sent this link to that address several times in the last hour. "
+                      "Copy the link above instead, or try again later.")
+
+
 def response_resume_email(*, response: Response, email: str) -> Response:
-    """Keep an email address for a draft and send it the resume link (through Celery)."""
+    """Keep an email address for a draft and send it the resume link (through Celery). At most
+    a few emails an hour go to any one address, so the form cannot be used to flood a mailbox."""
     validate_email(email)
+    if not ratelimit.allow(scope="surveys:resume-to", client=email.strip().lower(),
+                           limit=conf.resume_emails_per_address(), window=3600):
+        raise ValidationError(RESUME_EMAIL_LIMIT, code="rate_limited")
     response.resume_email = email
     response.full_clean()
     response.save(update_fields=["resume_email", "updated_at"])

@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from portal import ratelimit
+
 from . import questions as qs
 from . import selectors, services
 from .forms import ResumeEmailForm, page_fields
@@ -34,8 +36,12 @@ def _invite_key(survey: Survey) -> str:
     return f"surveys:invitation:{survey.pk}"
 
 
+TOO_MANY_EMAILS = ("We have had a lot of requests for emails from your connection. "
+                   "Copy the link above instead, or try again in an hour.")
+
+
 def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return ratelimit.client_key(request)
 
 
 def _easy(request) -> bool:
@@ -286,6 +292,23 @@ def survey_done(request, slug):
     return render(request, "surveys/done.html", {"survey": survey, "easy": _easy(request)})
 
 
+def _send_resume_link(request, draft: Response, form: ResumeEmailForm) -> tuple[str, int]:
+    """Email the resume link; on a limit or a bad address the error goes on the form (which keeps
+    what was typed). Returns the address sent to and the page's status."""
+    if not services.client_rate_limit_check(client_key=_client_key(request), action="resume-email"):
+        form.add_error("email", TOO_MANY_EMAILS)
+        return "", 429
+    try:
+        services.response_resume_email(response=draft, email=form.cleaned_data["email"])
+    except ValidationError as exc:
+        if exc.code == "rate_limited":
+            form.add_error("email", exc.messages[0])
+            return "", 429
+        form.add_error("email", "Enter an email address in the correct format, like name@example.com")
+        return "", 200
+    return form.cleaned_data["email"], 200
+
+
 @require_http_methods(["GET", "POST"])
 def survey_save(request, slug):
     survey = _survey_or_404(slug)
@@ -293,18 +316,14 @@ def survey_save(request, slug):
     if draft is None:
         return _no_draft(request, survey)
     form = ResumeEmailForm(request.POST or None)
-    sent_to = ""
+    sent_to, status = "", 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.response_resume_email(response=draft, email=form.cleaned_data["email"])
-            sent_to = form.cleaned_data["email"]
-        except ValidationError:
-            form.add_error("email", "Enter an email address in the correct format, like name@example.com")
+        sent_to, status = _send_resume_link(request, draft, form)
     link = request.build_absolute_uri(reverse("surveys:resume", args=[services.response_token(draft)]))
     return render(request, "surveys/save.html", {
         "survey": survey, "form": form, "link": link, "sent_to": sent_to,
         "continue_url": _next_url(draft, after=0), "easy": _easy(request),
-    })
+    }, status=status)
 
 
 def survey_resume(request, token):

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from portal import ratelimit
 from portal.models import User
 from portal.optional import import_if_present
 from portal.roles import Role
@@ -504,16 +505,5 @@ def member_leave(*, member: Member) -> dict[str, int]:
 
 def client_rate_limit_check(*, client_key: str, action: str) -> bool:
     """Count one action for this client; False when it has gone over the hourly limit."""
-    import hashlib
-
-    from django.core.cache import cache
-
     limit, seconds = conf.rate_limit()
-    key = f"youthforum:rl:{action}:{hashlib.sha256(client_key.encode()).hexdigest()[:32]}"
-    cache.add(key, 0, timeout=seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=seconds)
-        count = 1
-    return count <= limit
+    return ratelimit.allow(scope=f"youthforum:{action}", client=client_key, limit=limit, window=seconds)

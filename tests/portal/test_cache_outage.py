@@ -28,7 +28,9 @@ def test_reads_miss_and_writes_are_skipped_when_redis_is_down(dead_redis_cache):
 
 
 def test_a_rate_limit_check_fails_open_during_an_outage(dead_redis_cache, monkeypatch):
+    from portal import ratelimit
     from surveys import services
 
-    monkeypatch.setattr(services, "cache", dead_redis_cache)
+    monkeypatch.setattr(ratelimit, "cache", dead_redis_cache)
     assert services.client_rate_limit_check(client_key="127.0.0.1", action="start") is True
+    assert ratelimit.allow(scope="newsletter", client="127.0.0.1", limit=1, window=60) is True

@@ -31,7 +31,7 @@ def _is_friendly_429(response, words: str) -> str:
     html = response.content.decode()
     assert response.status_code == 429, response.status_code
     assert words in html
-    assert "govuk-heading-l" in html and "<title>" in html  # the site's page, not a bare error
+    assert "govuk-heading-" in html and "<title>" in html  # the site's page, not a bare error
     return html
 
 
@@ -199,6 +199,84 @@ def test_submitting_an_open_survey_over_the_limit_gets_429_and_is_not_sent(clien
     _is_friendly_429(response, "Please wait before trying again")
     assert Response.objects.filter(status="submitted").count() == limit
     assert Response.objects.get(pk=drafts[-1]).status == "draft"  # kept, so nothing is lost
+
+
+def _draft(client, ip: str = "127.0.0.1"):
+    client.cookies.clear()
+    assert client.post("/surveys/one-question/", REMOTE_ADDR=ip).status_code == 302
+
+
+def test_emailing_a_resume_link_is_limited_per_connection_and_keeps_the_address(
+        client, site, open_survey, settings, django_capture_on_commit_callbacks):
+    """Drafts on different connections, all asking from one for the link by email."""
+    settings.SURVEYS_RATE_LIMIT_COUNT = 3
+    mail.outbox.clear()
+    for n in range(3):
+        _draft(client, ip=f"10.2.0.{n + 1}")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/surveys/one-question/save/", {"email": f"me{n}@example.org"},
+                                   REMOTE_ADDR="192.0.2.60")
+        assert response.status_code == 200 and "We have sent the link to" in response.content.decode()
+    _draft(client, ip="10.2.0.9")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/surveys/one-question/save/", {"email": "me9@example.org"},
+                               REMOTE_ADDR="192.0.2.60")
+    html = _is_friendly_429(response, "a lot of requests for emails from your connection")
+    assert 'value="me9@example.org"' in html and 'id="resume-link"' in html  # typed text and link kept
+    assert len(mail.outbox) == 3
+
+
+def test_one_address_gets_only_a_few_resume_emails_an_hour_from_anyone(
+        client, site, open_survey, django_capture_on_commit_callbacks):
+    """Flooding someone's mailbox from many connections: the address itself is limited."""
+    from surveys import conf
+
+    per_address = conf.resume_emails_per_address()
+    mail.outbox.clear()
+    for n in range(per_address + 1):
+        _draft(client, ip=f"10.3.0.{n + 1}")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/surveys/one-question/save/", {"email": "Victim@example.org"},
+                                   REMOTE_ADDR=f"10.3.0.{n + 1}")
+    _is_friendly_429(response, "already sent this link to that address several times")
+    assert len(mail.outbox) == per_address
+    assert {m.to[0] for m in mail.outbox} == {"Victim@example.org"}
+
+
+# --- Newsletter --------------------------------------------------------------------------------
+
+
+def test_newsletter_sign_ups_over_the_limit_get_429_and_store_nothing(client, site, settings):
+    from cms.models import NewsletterSubscription
+
+    settings.CMS_NEWSLETTER_RATE_LIMIT_COUNT = 4
+    for n in range(4):
+        response = client.post("/newsletter/", {"email": f"p{n}@example.org", "audience": "parent_carer"})
+        assert response.status_code == 302
+    response = client.post("/newsletter/", {"email": "p9@example.org", "audience": "parent_carer"})
+    html = _is_friendly_429(response, "a lot of sign-ups from your connection")
+    assert 'value="p9@example.org"' in html  # what was typed is kept
+    assert NewsletterSubscription.objects.count() == 4
+    other = client.post("/newsletter/", {"email": "p9@example.org", "audience": "parent_carer"},
+                        REMOTE_ADDR="203.0.113.30")
+    assert other.status_code == 302
+
+
+def test_asking_again_and_again_sends_one_address_only_a_few_confirmations(
+        client, site, django_capture_on_commit_callbacks):
+    from cms import conf
+    from cms.models import NewsletterSubscription
+
+    per_address = conf.newsletter_confirmations_per_address()
+    mail.outbox.clear()
+    for n in range(per_address + 3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/newsletter/", {"email": "victim@example.org",
+                                                    "audience": "professional"},
+                                   REMOTE_ADDR=f"10.4.0.{n + 1}")
+        assert response.status_code == 302  # the same answer every time: nothing is revealed
+    assert len(mail.outbox) == per_address
+    assert NewsletterSubscription.objects.filter(email="victim@example.org").count() == 1
 
 
 # --- Youth forum ------------------------------------------------------------------------------
