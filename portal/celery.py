@@ -16,16 +16,16 @@ app.autodiscover_tasks()
 # simply never sent; beat only dispatches by name.
 app.conf.beat_schedule = {
     "portal-worker-heartbeat": {"task": "portal.tasks.heartbeat", "schedule": 60.0},
-    # Every 20 s, so the backlog of a broker outage is cleared within 2 minutes of its return
+    # Every 10 s, so the backlog of a broker outage is cleared within 2 minutes of its return
     # (measured by bench/load_surveys.py --broker-down-at); when there is no backlog each run
-    # is one indexed query.
+    # is one indexed query, and while one run is still working the next is skipped (a lock).
     "feedback-sweep-unanalysed": {
         "task": "feedback.tasks.sweep_unanalysed",
-        "schedule": 20.0,
+        "schedule": 10.0,
     },
     "surveys-feed-pending-answers": {
         "task": "surveys.tasks.feed_pending_answers",
-        "schedule": 20.0,
+        "schedule": 10.0,
     },
     "surveys-send-due-invitations": {
         "task": "surveys.tasks.send_due_invitations",

@@ -1,9 +1,12 @@
 """Thin Celery tasks: each takes primary keys and calls one service."""
 
 from celery import shared_task
+from django.core.cache import cache
 
 RETRY = {"acks_late": True, "autoretry_for": (Exception,), "retry_backoff": 30,
          "retry_kwargs": {"max_retries": 5}, "ignore_result": True}
+# Held while `feed_pending_answers` runs; it expires on its own if the worker dies mid-run.
+FEED_LOCK = "surveys:feed-running"
 
 
 @shared_task(**RETRY)
@@ -62,8 +65,16 @@ def feed_feedback(response_pk: int) -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def feed_pending_answers() -> int:
-    """Every 20 seconds (portal/celery.py): feed free-text answers whose `feed_feedback` message was
-    lost (the broker was down when the response was submitted). Idempotent by source_ref."""
+    """Every 10 seconds (portal/celery.py): feed free-text answers whose `feed_feedback` message was
+    lost (the broker was down when the response was submitted). Idempotent by source_ref.
+
+    One run at a time: after an outage a run takes longer than 10 s, and runs side by side
+    would feed the same answers twice over (harmless, but the worker's time is the backlog's)."""
     from .services import answers_feed_feedback
 
-    return answers_feed_feedback(limit=5000)
+    if not cache.add(FEED_LOCK, True, timeout=120):
+        return 0
+    try:
+        return answers_feed_feedback(limit=5000)
+    finally:
+        cache.delete(FEED_LOCK)

@@ -189,6 +189,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2,
                                    "max_retries": 0}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_WORKER_CONSUMER = "portal.worker_consumer:PromptReconnectConsumer"
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
