@@ -92,14 +92,39 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# SQLSTATE classes meaning "unreachable or busy, try again": connection exceptions (08),
+# transaction rollbacks such as a deadlock (40), insufficient resources such as too many
+# connections (53), and the server shutting down or starting up (57P).
+TRANSIENT_SQLSTATES = ("08", "40", "53", "57P")
+
+
+def database_is_unavailable(exception) -> bool:
+    """True if `exception` means the database could not do the work just now (so nothing was
+    saved and trying again will help); False for errors that are bugs, such as a missing
+    table or bad SQL, which must stay 500s and be fixed, not be hidden behind "try again"."""
+    import sqlite3
+
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exception, InterfaceError):
+        return True
+    if not isinstance(exception, OperationalError):
+        return False
+    cause = exception.__cause__
+    if isinstance(cause, sqlite3.Error):
+        return "locked" in str(cause) or "busy" in str(cause)
+    sqlstate = getattr(cause, "sqlstate", None)
+    # psycopg has no SQLSTATE when it cannot reach the server at all.
+    return sqlstate is None or sqlstate.startswith(TRANSIENT_SQLSTATES)
+
+
 def database_unavailable_response(exception) -> HttpResponse | None:
     """The 503 "not saved, try again" page if `exception` means the database is unreachable
     (restarting, failing over), else None. Used for errors in views and, through handler500,
     for errors in middleware (a session or user lookup before the view runs)."""
-    from django.db import InterfaceError, OperationalError
     from django.template.loader import render_to_string
 
-    if not isinstance(exception, OperationalError | InterfaceError):
+    if not database_is_unavailable(exception):
         return None
     # Connection errors name the server and the reason (e.g. too many clients), never
     # anything a person submitted, so the message is safe to log and needed to act on it.

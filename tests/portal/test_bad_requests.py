@@ -79,3 +79,46 @@ def test_database_lost_in_middleware_also_gives_503_not_500(site, monkeypatch):
     response = browser.get("/surveys/")
     assert response.status_code == 503
     assert "has not been saved" in response.content.decode()
+
+
+def _wrapped(driver_error):
+    """A database error as Django raises it: its own class, the driver's error as the cause."""
+    from django.db import OperationalError
+
+    try:
+        raise OperationalError(str(driver_error)) from driver_error
+    except OperationalError as exc:
+        return exc
+
+
+def _transient_cases():
+    import sqlite3
+
+    import psycopg
+    from psycopg import errors
+
+    return [
+        (psycopg.OperationalError("connection refused"), True),  # server unreachable: no SQLSTATE
+        (errors.AdminShutdown("terminating connection due to administrator command"), True),
+        (errors.CannotConnectNow("the database system is starting up"), True),
+        (errors.TooManyConnections("sorry, too many clients already"), True),
+        (errors.DeadlockDetected("deadlock detected"), True),
+        (errors.SerializationFailure("could not serialize access"), True),
+        (sqlite3.OperationalError("database is locked"), True),
+        (errors.QueryCanceled("canceling statement due to statement timeout"), False),
+        (sqlite3.OperationalError("no such table: feedback_feedbackitem"), False),
+        (sqlite3.OperationalError('near "FROM": syntax error'), False),
+    ]
+
+
+def test_only_a_database_that_cannot_work_just_now_gets_the_try_again_page():
+    """A missing table or bad SQL is a bug: it must stay a 500 (and be reported), not tell
+    people to try again for ever."""
+    from portal.middleware import database_unavailable_response
+
+    for driver_error, transient in _transient_cases():
+        response = database_unavailable_response(_wrapped(driver_error))
+        assert (response is not None) == transient, driver_error
+        if transient:
+            assert response.status_code == 503 and "has not been saved" in response.content.decode()
+    assert database_unavailable_response(ValueError("not a database error")) is None
