@@ -155,10 +155,14 @@ def feedback_submit(
 # --- Analysis -------------------------------------------------------------------------------
 
 
-def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
+def feedback_analyse(*, item_id: int, skip_if_done: bool = False) -> FeedbackItem | None:
     """Run the whole pipeline on one item and store the results. Safe to run any number of
     times: results are replaced, staff decisions on tags are kept, and the alert for an item is
-    created (and emailed) once, guarded by a unique constraint and a claimed `notified_at`."""
+    created (and emailed) once, guarded by a unique constraint and a claimed `notified_at`.
+
+    With `skip_if_done` (the queue and the sweep) an item already analysed is left alone and
+    None returned: checked under the row lock, so when the sweep and a queued task reach the
+    same item together only the first stores anything."""
     original = FeedbackOriginal.objects.filter(item_id=item_id).select_related("item").first()
     if original is None:
         return None
@@ -176,6 +180,8 @@ def feedback_analyse(*, item_id: int) -> FeedbackItem | None:
     # (bench/load_surveys.py; about 60 queries an item before, with update_or_create per row).
     with transaction.atomic():
         item = FeedbackItem.objects.select_for_update().get(pk=item_id)
+        if skip_if_done and item.analysis_state == FeedbackItem.AnalysisState.DONE:
+            return None
         item.redacted_text = result.redacted_text
         item.redactions = result.redaction_counts
         item.sentiment = result.sentiment.label

@@ -26,7 +26,7 @@ def analyse_item(item_id: int) -> bool:
     if selectors.item_is_analysed(item_id):
         return False
     try:
-        return services.feedback_analyse(item_id=item_id) is not None
+        return services.feedback_analyse(item_id=item_id, skip_if_done=True) is not None
     except Exception as exc:
         services.feedback_mark_failed(item_id=item_id, error=repr(exc))
         raise
@@ -70,8 +70,7 @@ def _sweep() -> dict:
                 break
             cursor = item_id
             try:
-                services.feedback_analyse(item_id=item_id)
-                analysed += 1
+                analysed += services.feedback_analyse(item_id=item_id, skip_if_done=True) is not None
             except Exception as exc:
                 logger.exception("Sweep could not analyse feedback %s", item_id)
                 services.feedback_mark_failed(item_id=item_id, error=repr(exc))
