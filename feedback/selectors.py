@@ -171,7 +171,7 @@ def feedback_subject_data(*, emails, source_refs=(), include_withheld: bool = Fa
     """Everything feedback holds about one person, for a subject access export: items given
     with one of their contact emails, and items that came from their survey answers or youth
     forum views (`source_refs`, supplied by those apps). Each item with its original text,
-    contact details and what we did with it.
+    contact details, staff notes and what we did with it.
 
     Items flagged for safeguarding are listed without their text unless `include_withheld`
     (the data protection officer's command): releasing a disclosure about a child may put the
@@ -183,7 +183,7 @@ def feedback_subject_data(*, emails, source_refs=(), include_withheld: bool = Fa
             Q(pk__in=items_for_contact_emails(emails).values("pk")) | Q(source_ref__in=refs)
         )
         .select_related("original", "alert")
-        .prefetch_related("themes")
+        .prefetch_related("themes", "notes")
         .order_by("received_at", "pk")
     )
     out, withheld = [], 0
@@ -216,6 +216,9 @@ def feedback_subject_data(*, emails, source_refs=(), include_withheld: bool = Fa
                 "contact_name": original.contact_name if original else "",
                 "contact_email": original.contact_email if original else "",
                 "redacted_text": item.redacted_text,
+                # What staff wrote while working the item is about the person too. Who wrote
+                # each note is left out: the person asked for their data, not staff names.
+                "staff_notes": [{"written_at": n.created_at, "text": n.text} for n in item.notes.all()],
             })
         out.append(row)
     return {"items": out, "withheld_for_safeguarding": withheld}

@@ -116,6 +116,21 @@ def test_export_holds_everything_about_the_person_and_nothing_about_others(alice
     assert "bobxv" not in text
 
 
+def test_export_includes_staff_notes_on_her_feedback_but_not_who_wrote_them(alice, bob, moderator):
+    from feedback.services import feedback_note_add
+
+    feedback_note_add(item=alice.feedback, author=moderator, text="Rang back about the transport.")
+    feedback_note_add(item=alice.safeguarding_item, author=moderator, text="Referred to MASH.")
+    feedback_note_add(item=bob.feedback, author=moderator, text="Note on someone else's feedback.")
+    doc = subject_data_export(subject=subject_for_user(alice.user))
+    text = subject_data_json(subject=subject_for_user(alice.user))
+    items = {i["id"]: i for i in doc["feedback"]["items"]}
+    assert [n["text"] for n in items[alice.feedback.pk]["staff_notes"]] == ["Rang back about the transport."]
+    assert "staff_notes" not in items[alice.safeguarding_item.pk]  # withheld with the text
+    assert "Referred to MASH" not in text and "someone else" not in text
+    assert moderator.email not in text
+
+
 def test_officer_export_includes_withheld_text(alice):
     doc = subject_data_export(subject=subject_for_email(alice.email), include_withheld=True)
     item = next(i for i in doc["feedback"]["items"] if i["id"] == alice.safeguarding_item.pk)
