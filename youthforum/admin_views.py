@@ -27,11 +27,13 @@ def _require(request) -> None:
 
 def moderation(request):
     _require(request)
+    members = list(selectors.members_waiting())
+    services.member_contacts_shown(members=members, actor=request.user, screen="youth forum moderation")
     return TemplateResponse(
         request,
         "youthforum/admin/moderation.html",
         {
-            "members": selectors.members_waiting(),
+            "members": members,
             "rows": selectors.moderation_rows(selectors.views_waiting()[:100]),
             "reasons": View.HideReason.choices,
             "approved_count": selectors.members_approved().count(),

@@ -498,6 +498,19 @@ def member_subject_erase(*, user=None, emails=()) -> dict:
     return result
 
 
+def member_contacts_shown(*, members, actor, screen: str) -> None:
+    """Record in the access log that a moderator was shown these members' contact emails (a
+    young person's or their parent's address). One entry per screen shown, naming the members."""
+    if not members:
+        return
+    from portal.models import AccessLogEntry
+    from portal.services import access_log_record
+
+    access_log_record(actor=actor, action=AccessLogEntry.Action.CONTACTS_VIEWED,
+                      object_type="youthforum.member", screen=screen,
+                      detail={"members": [m.pk for m in members]})
+
+
 def member_leave(*, member: Member) -> dict[str, int]:
     """A member leaves the forum: their data is erased straight away."""
     return member_erase(member=member)

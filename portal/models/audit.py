@@ -7,7 +7,8 @@ class AccessLogEntry(models.Model):
     """One time personal data that other roles only ever see redacted was shown to, or taken
     out by, a member of staff: an original feedback text on the item or safeguarding screen, a
     survey export with respondents' details and unredacted answers, a subject access export run
-    by the data protection officer.
+    by the data protection officer, the contact emails of young people asking to join the
+    youth forum on the moderation screen.
 
     Written by the services that disclose the data (`feedback.services.original_view`,
     `surveys.services.responses_export_audit`, `portal.subject_access`), never edited, read by
@@ -22,6 +23,7 @@ class AccessLogEntry(models.Model):
         EXPORT_PERSONAL = "export_personal", "Exported survey answers with personal data"
         SUBJECT_EXPORT = "subject_export", "Subject access export"
         SUBJECT_ERASE = "subject_erase", "Erasure of a person's data"
+        CONTACTS_VIEWED = "contacts_viewed", "Saw youth forum members' contact details"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

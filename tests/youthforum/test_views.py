@@ -231,7 +231,13 @@ def test_moderation_screens(staff_client, make_member, prompt, send_view):
     resp = staff_client.get("/admin/youth-forum/")
     assert resp.status_code == 200, resp
     html = resp.content.decode()
-    assert "Waiting" in html and "Ready" in html
+    assert "Waiting" in html and "Ready" in html and "waiting@example.org" in html
+    # Seeing young people's contact emails is recorded in the access log: who, where, which members.
+    from portal.models import AccessLogEntry
+
+    entry = AccessLogEntry.objects.get(action="contacts_viewed")
+    assert entry.screen == "youth forum moderation" and sorted(entry.detail["members"]) == sorted(
+        [waiting.pk, ready.pk])
     staff_client.post(f"/admin/youth-forum/members/{waiting.pk}/", {"decision": "approve"})
     waiting.refresh_from_db()
     assert waiting.approved_at is None  # no consent yet
