@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 FRONTEND := portal/frontend
 STAMPS := .make
 
-.PHONY: run test install frontend migrate lint check clean
+.PHONY: run test coverage install frontend migrate lint check clean
 
 run: install migrate  ## set up everything, load plans and demo content, serve on :8000
 	$(PY) manage.py load_plan
@@ -17,6 +17,10 @@ run: install migrate  ## set up everything, load plans and demo content, serve o
 
 test: install  ## run the whole test suite (SQLite unless DATABASE_URL is set)
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+coverage: install  ## the test suite under coverage.py, then the per-module table and the total
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	$(PY) -m coverage report --sort=cover
 
 install: $(STAMPS)/python $(STAMPS)/frontend
 
