@@ -244,7 +244,8 @@ class ItemTheme(models.Model):
 
 class ObjectiveTag(models.Model):
     """A plan objective an item is about: suggested by the pipeline, confirmed or changed by staff.
-    Board packs count confirmed tags."""
+    Board packs count suggested and confirmed tags, never rejected ones (triage lags behind
+    intake; see `portal.boardpacks.selectors.COUNTED_TAG_STATES`)."""
 
     class State(models.TextChoices):
         SUGGESTED = "suggested", "Suggested"

@@ -75,6 +75,17 @@ def test_publishing_marks_items_responded_audits_and_emails_once(
     assert len(mail.outbox) == 1
 
 
+def test_a_closed_item_stays_closed_when_a_page_answers_it(db):
+    from feedback.responses import feedback_mark_responded
+
+    open_item, closed = make_item("still open"), make_item("closed as a duplicate")
+    FeedbackItem.objects.filter(pk=closed.pk).update(status="closed", close_reason="Duplicate of #1")
+    assert feedback_mark_responded(items=[open_item, closed], page_url="http://x/page/") == 1
+    closed.refresh_from_db()
+    assert closed.status == "closed" and closed.response_url == ""
+    assert not AuditEntry.objects.filter(item=closed, action="responded").exists()
+
+
 def test_mark_responded_runs_in_fixed_queries(db):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
