@@ -345,9 +345,15 @@ def main():
                    f"AND received_at <= '{back_at}')")
             start_watch = time.monotonic()
             recovery["backlog_at_return"] = int(psql(db, sql))
+            samples = recovery.setdefault("samples", [])
             while time.monotonic() - start_watch < 900:
-                if int(psql(db, sql)) == 0:
-                    recovery["seconds"] = time.monotonic() - start_watch
+                waiting = int(psql(db, sql))
+                since = time.monotonic() - start_watch
+                # Every 10 s, how much of the backlog is left: shows where the time goes.
+                if not samples or since - samples[-1][0] >= 10:
+                    samples.append((since, waiting))
+                if waiting == 0:
+                    recovery["seconds"] = since
                     return
                 time.sleep(2)
 
@@ -468,6 +474,8 @@ def main():
             print(f"after the broker came back: {recovery['backlog_at_return']} answers/items from "
                   "before it were waiting; all fed and analysed "
                   + (f"{recovery['seconds']:.0f}s later" if "seconds" in recovery else "NOT within 900s"))
+            print("  still waiting (seconds after return: items):",
+                  ", ".join(f"{t:.0f}s: {n}" for t, n in recovery["samples"]))
         print("events:", events or "none")
     finally:
         for p in procs.values():

@@ -273,12 +273,12 @@ def _newsletter_page() -> NewsletterPage | None:
     return NewsletterPage.objects.live().first()
 
 
-@transaction.atomic
 def newsletter_signup_allowed(*, client: str) -> bool:
     limit, window = conf.newsletter_rate_limit()
     return ratelimit.allow(scope="newsletter", client=client, limit=limit, window=window)
 
 
+@transaction.atomic
 def newsletter_subscribe(*, email: str, audience: str) -> NewsletterSubscription:
     """Start a double opt-in: record the request and email a confirmation link. Nothing else is
     sent until the link is used. Asking again re-sends the link; the page says the same whatever
