@@ -19,9 +19,10 @@ def sweep_batch_size() -> int:
 
 
 def sweep_max_seconds() -> int:
-    """How long one sweep keeps working through a backlog: under the 20 s beat interval, so
-    sweeps seldom overlap (an overlap repeats work, never changes a result); a backlog bigger
-    than one sweep can clear is carried on by the next."""
+    """How long one sweep keeps working through a backlog before it lets the worker process go.
+    Beat sends a sweep every 10 s, but only one runs at a time (a cache lock), so a sweep that is
+    still working makes the next ones return at once; a backlog bigger than one sweep can clear
+    is carried on by the next."""
     return _int("FEEDBACK_SWEEP_MAX_SECONDS", 18)
 
 

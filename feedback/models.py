@@ -148,7 +148,7 @@ class FeedbackItem(models.Model):
         ordering = ["-received_at", "-pk"]
         verbose_name = "feedback item"
         indexes = [
-            # The sweep every 20 s looks only at items waiting for (or failed) analysis.
+            # The sweep every 10 s looks only at items waiting for (or failed) analysis.
             models.Index(fields=["id"], condition=Q(analysis_state__in=["pending", "failed"]),
                          name="feedback_item_unanalysed"),
         ]

@@ -39,7 +39,7 @@ def notify_safeguarding_alert(alert_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def sweep_unanalysed() -> dict:
-    """Every 20 seconds (portal/celery.py): analyse anything that never was (the broker was down
+    """Every 10 seconds (portal/celery.py): analyse anything that never was (the broker was down
     when it arrived, or a worker died), and send any alert email that did not go out. Runs the
     work in this task so it does not depend on publishing more messages. It works through the
     whole backlog in batches until it is empty or the time budget is spent, so an outage's

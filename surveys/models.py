@@ -266,7 +266,7 @@ class Answer(models.Model):
         ordering = ["response", "id"]
         indexes = [
             models.Index(fields=["survey", "question_key"]),
-            # The feed every 20 s looks only at answers not yet fed: a small partial index, so
+            # The feed every 10 s looks only at answers not yet fed: a small partial index, so
             # it does not scan every answer ever given.
             models.Index(fields=["id"], condition=models.Q(fed_to_feedback_at__isnull=True),
                          name="surveys_answer_unfed"),
