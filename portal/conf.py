@@ -1,7 +1,7 @@
 """Reading an app setting: Django settings first, then the environment, then a safe default.
 
 Apps keep their own settings in `<app>/conf.py` (so no shared settings file needs editing) and
-read whole-number values through `setting_int`.
+read them through `setting_str` and `setting_int`.
 """
 
 import os
@@ -9,11 +9,15 @@ import os
 from django.conf import settings
 
 
-def setting_int(name: str, default: int) -> int:
+def setting_str(name: str, default: str) -> str:
     value = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, "")
+        value = os.environ.get(name, default)
+    return str(value)
+
+
+def setting_int(name: str, default: int) -> int:
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(setting_str(name, ""))
+    except ValueError:
         return default

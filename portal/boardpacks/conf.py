@@ -1,24 +1,13 @@
 """Board-pack settings, read from Django settings or the environment with safe defaults."""
 
-import os
 from datetime import date
 
-from django.conf import settings
-
-
-def _get(name: str, default: str) -> str:
-    value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
+from portal.conf import setting_int, setting_str
 
 
 def small_number_threshold() -> int:
     """Counts from 1 to this minus one are shown as 'fewer than N' everywhere in a pack."""
-    try:
-        return max(1, int(_get("BOARDPACKS_SMALL_NUMBER_THRESHOLD", "5")))
-    except ValueError:
-        return 5
+    return max(1, setting_int("BOARDPACKS_SMALL_NUMBER_THRESHOLD", 5))
 
 
 def trend_periods() -> int:
@@ -36,7 +25,7 @@ def top_themes() -> int:
 def extra_closed_days() -> frozenset[date]:
     """Office closures on top of bank holidays (comma-separated ISO dates), which move the
     first working day of a month."""
-    raw = _get("BOARDPACKS_EXTRA_CLOSED_DAYS", "")
+    raw = setting_str("BOARDPACKS_EXTRA_CLOSED_DAYS", "")
     days = set()
     for part in raw.split(","):
         part = part.strip()
@@ -51,6 +40,6 @@ def extra_closed_days() -> frozenset[date]:
 def minimum_share() -> float:
     """A group giving less than this share of the voices heard is flagged as under-heard."""
     try:
-        return float(_get("BOARDPACKS_MINIMUM_SHARE", "0.1"))
+        return float(setting_str("BOARDPACKS_MINIMUM_SHARE", "0.1"))
     except ValueError:
         return 0.1
