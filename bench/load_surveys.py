@@ -234,7 +234,11 @@ class PrivatePostgres:
 
 
 def start(cmd, env, log):
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)  # noqa: S603,SIM115
+    # Each in its own process group, so killing "the worker" kills its pool processes and its
+    # embedded beat too, as losing the machine or container would (killing only the parent left
+    # orphaned beats sending the schedule).
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,  # noqa: S603,SIM115
+                            start_new_session=True)
 
 
 def main():
@@ -384,7 +388,7 @@ def main():
                     events.append(f"{time.monotonic() - t0:.0f}s database back")
                 if args.kill_worker_every and elapsed >= args.kill_worker_every * (
                         1 + sum(e.endswith("worker killed") for e in events)):
-                    procs["worker"].send_signal(signal.SIGKILL)
+                    os.killpg(procs["worker"].pid, signal.SIGKILL)
                     procs["worker"].wait()
                     events.append(f"{elapsed:.0f}s worker killed")
                     procs["worker"] = start(worker_cmd, env, logs / "worker.log")
@@ -486,6 +490,10 @@ def main():
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
+            try:  # anything its children left behind
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if broker.poll() is None:
             broker.terminate()
         pg.stop()
