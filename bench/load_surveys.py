@@ -271,6 +271,8 @@ def main():
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
         "SECRET_KEY": "load-test-" + uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # Production refuses to start without a public https base; nothing here emails a link out.
+        "SITE_BASE_URL": "https://send.example.org",
         "CSRF_TRUSTED_ORIGINS": "https://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "DATABASE_URL": f"{PG_URL}/{db}",

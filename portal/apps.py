@@ -18,3 +18,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         # Permissions of every app exist only after migrate, so roles are synced then.
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
+        from allauth.mfa.signals import authenticator_added
+
+        from .two_factor import record_enrolment
+
+        authenticator_added.connect(record_enrolment, dispatch_uid="portal.record_enrolment")

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -21,6 +21,11 @@ urlpatterns = [
     path("plan.csv", views.plan_csv, name="plan_csv"),
     path("", include((portal_patterns, "portal"))),
     path("accounts/", include("allauth.urls")),
+    # Wagtail's own sign-in, sign-out and password reset have no second factor, no sign-in
+    # limit and no reset limit: every one of them goes to allauth instead (ADR 0002).
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/logout/", views.admin_logout, name="admin_logout"),
+    re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("feedback/", include("feedback.urls")),

@@ -26,6 +26,18 @@ from .services import account_delete_attempt
 from .subject_access import may_self_erase, subject_data_erase, subject_data_json, subject_for_user
 
 
+def admin_logout(request):
+    """Wagtail's sign-out, handled by allauth. Wagtail's own view answered a GET with "you have
+    been logged out" while the session went on working; here a GET shows allauth's "sign out?"
+    page and only a POST (with its CSRF token, as the admin's menu sends) ends the session."""
+    from allauth.account.adapter import get_adapter
+
+    if request.method != "POST":
+        return HttpResponseRedirect(reverse("account_logout"))
+    get_adapter(request).logout(request)
+    return HttpResponseRedirect("/")
+
+
 @login_required
 def home(request):
     """What the signed-in person can do, by role, in plain words."""

@@ -5,9 +5,11 @@ console. Production (`portal.settings.production`) removes the defaults that mus
 real deployment.
 """
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -69,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "portal.middleware.StaffTwoFactorMiddleware",
+    "portal.two_factor.StaffTwoFactorMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -130,8 +132,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "portal.forms.SignupForm"
 ACCOUNT_SESSION_REMEMBER = False
+# Per connection only: per account, sign-in slows down instead of locking (portal.ratelimit),
+# so nobody can shut a named person out by typing wrong passwords.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": env_str("LOGIN_FAILED_RATE", "5/5m/ip,5/5m/key"),
+    "login_failed": env_str("LOGIN_FAILED_RATE", "5/5m/ip"),
     "signup": env_str("SIGNUP_RATE", "20/h/ip"),
     "reset_password": "20/h/ip,5/h/key",
 }
@@ -142,6 +146,26 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Wagtail's own reset has no limit and no second factor; allauth's is the only reset route.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+# Per-account sign-in slow-down (portal.ratelimit): after this many failures in the window,
+# each attempt waits a delay that doubles, up to the maximum (seconds).
+LOGIN_ACCOUNT_SLOWDOWN_AFTER = env_int("LOGIN_ACCOUNT_SLOWDOWN_AFTER", 10)
+LOGIN_ACCOUNT_WINDOW = env_int("LOGIN_ACCOUNT_WINDOW", 15 * 60)
+LOGIN_ACCOUNT_MAX_DELAY = env_int("LOGIN_ACCOUNT_MAX_DELAY", 60)
+
+# Addresses (or networks) of our own reverse proxies. Only a connection from one of these may
+# say who the client is (X-Forwarded-For); from anyone else the header is ignored, so it
+# cannot be spoofed to dodge a limit. Empty: no proxy, REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _exc
+# allauth asks portal.adapters.AccountAdapter.get_client_ip, which applies TRUSTED_PROXIES;
+# its own header counting stays off so there is one rule, not two.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -226,6 +250,8 @@ if IS_POSTGRES:
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from an outside service: it would be sent a hash of every staff address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,

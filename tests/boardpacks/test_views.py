@@ -10,6 +10,7 @@ import pytest
 from portal.demo import totp_current_code
 from portal.models import BoardPack
 from portal.roles import Role
+from tests.auth import sign_in
 from tests.factories import PASSWORD
 
 from .conftest import JUNE
@@ -26,7 +27,7 @@ def pack(seeded):
 
 @pytest.fixture
 def board_client(client, board_user):
-    client.force_login(board_user)
+    sign_in(client, board_user)
     return client
 
 
@@ -128,19 +129,19 @@ def test_other_roles_and_anonymous_visitors(client, make_user, pack):
     assert client.get("/board/").status_code == 302
     assert client.get(f"/board/packs/{pack.pk}/pack.pdf")["Location"].startswith("/accounts/login/")
     parent = make_user(Role.PARENT_CARER)
-    client.force_login(parent)
+    sign_in(client, parent)
     assert client.get("/board/").status_code == 403
     assert client.get(f"/board/packs/{pack.pk}/").status_code == 403
     client.logout()
     no_totp = make_user(Role.BOARD_MEMBER)
-    client.force_login(no_totp)
+    sign_in(client, no_totp)
     response = client.get("/board/")
     assert response.status_code == 302 and "totp" in response["Location"]
 
 
 def test_engagement_team_builds_a_pack_for_any_dates(client, make_user, seeded):
     staff = make_user(Role.ENGAGEMENT_TEAM, totp=True)
-    client.force_login(staff)
+    sign_in(client, staff)
     assert client.get("/board/build/").status_code == 200
     bad = client.post(
         "/board/build/", {"plan": seeded.plan.code, "date_from": "2024-06-30", "date_to": "2024-06-01"}
@@ -161,7 +162,7 @@ def test_pack_page_is_accessible(page, live_server, board_user, pack, client):
 
     from tests.browser import assert_accessible
 
-    client.force_login(board_user)
+    sign_in(client, board_user)
     page.context.add_cookies(
         [
             {

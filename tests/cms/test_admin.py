@@ -3,6 +3,7 @@
 import pytest
 
 from portal.roles import Role
+from tests.auth import sign_in
 
 from .conftest import make_item
 
@@ -14,7 +15,7 @@ def editor_client(client, site, make_user):
     from portal.services import roles_sync
 
     roles_sync()
-    client.force_login(make_user(Role.ENGAGEMENT_TEAM, totp=True))
+    sign_in(client, make_user(Role.ENGAGEMENT_TEAM, totp=True))
     return client
 
 
@@ -41,5 +42,5 @@ def test_build_page_from_triaged_feedback_then_edit(editor_client, yswd_index):
 
 
 def test_public_cannot_build(client, site, make_user):
-    client.force_login(make_user(Role.PARENT_CARER))
+    sign_in(client, make_user(Role.PARENT_CARER))
     assert client.get("/admin/you-said-we-did/build/").status_code in (302, 403)

@@ -5,6 +5,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tests.auth import sign_in
+
 from .conftest import make_item, publish_update
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +97,7 @@ def test_plan_change_purges(page_cache, site, plan):
 def test_not_cached_for_signed_in_people_forms_or_posts(page_cache, yswd_index, make_user):
     update = publish_update(yswd_index, title="Private view")
     client = Client()
-    client.force_login(make_user())
+    sign_in(client, make_user())
     _queries(client, update.url)
     response, n = _queries(client, update.url)
     assert n > 0 and "X-Page-Cache" not in response

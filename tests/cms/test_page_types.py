@@ -20,6 +20,7 @@ from cms.models import (
     YouSaidWeDidPage,
 )
 from cms.services import site_ensure
+from tests.auth import sign_in
 
 
 class PageTypeTests(WagtailPageTestCase):
@@ -30,7 +31,7 @@ class PageTypeTests(WagtailPageTestCase):
         self.user = get_user_model().objects.create_superuser(email="editor@example.org",
                                                               password="x-Secret-123")
         TOTP.activate(self.user, generate_totp_secret())  # staff pages need two-factor
-        self.client.force_login(self.user)
+        sign_in(self.client, self.user)
 
     def test_home(self):
         self.assertCanCreateAt(Page, HomePage)

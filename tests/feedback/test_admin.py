@@ -5,6 +5,7 @@ from openpyxl import Workbook
 
 from feedback.models import AuditEntry, FeedbackItem, ObjectiveTag, SafeguardingAlert
 from portal.roles import Role
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff(make_user, client):
     user = make_user(Role.ENGAGEMENT_TEAM, totp=True, organisation="Oxfordshire County Council")
-    client.force_login(user)
+    sign_in(client, user)
     return user
 
 
@@ -113,7 +114,7 @@ def test_bulk_actions(client, staff, items):
 def test_original_text_only_for_safeguarding_lead(client, make_user, items):
     item = items[2]
     lead = make_user(Role.SAFEGUARDING_LEAD, totp=True)
-    client.force_login(lead)
+    sign_in(client, lead)
     html = client.get(f"/admin/feedback/item/{item.pk}/").content.decode()
     assert "cutting herself" in html
     alert = SafeguardingAlert.objects.get(item=item)
@@ -132,7 +133,7 @@ def test_engagement_team_cannot_see_originals_or_alerts(client, staff, items):
 
 
 def test_public_roles_cannot_reach_the_inbox(client, make_user, items):
-    client.force_login(make_user(Role.PARENT_CARER))
+    sign_in(client, make_user(Role.PARENT_CARER))
     assert client.get("/admin/feedback/").status_code in (302, 403)
 
 

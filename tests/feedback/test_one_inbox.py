@@ -7,6 +7,7 @@ import pytest
 
 from feedback.models import FeedbackItem
 from portal.roles import Role
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_every_channel_arrives_in_one_inbox(
         client.post(
             "/feedback/", {"text": "Form: our caseworker Jenny never replies.", "audience": "parent_carer"}
         )
-    client.force_login(staff)
+    sign_in(client, staff)
     csv = io.BytesIO(
         b"text,channel,date,audience\nImport: 40 weeks and still no EHCP,phone,2024-06-03,parent_carer\n"
     )
@@ -65,7 +66,7 @@ def test_every_channel_arrives_in_one_inbox(
 
 
 def test_admin_menu_and_home_render_for_staff(client, make_user, feedback_setup):
-    client.force_login(make_user(Role.ENGAGEMENT_TEAM, totp=True))
+    sign_in(client, make_user(Role.ENGAGEMENT_TEAM, totp=True))
     html = client.get("/admin/").content.decode()
     assert "/admin/feedback/" in html
     assert client.get("/admin/feedback/new/").status_code == 200

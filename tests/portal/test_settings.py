@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(env_extra, *args):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_BASE_URL", "TRUSTED_PROXIES",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production", **env_extra})
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
@@ -32,6 +33,33 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_production_passes_check_deploy_with_zero_warnings():
     secret = "k3y-" + "".join(chr(65 + (i * 7) % 26) + str(i % 10) for i in range(40))
-    result = _run({"SECRET_KEY": secret, "ALLOWED_HOSTS": "send.example.org"},
+    result = _run({"SECRET_KEY": secret, "ALLOWED_HOSTS": "send.example.org",
+                   "SITE_BASE_URL": "https://send.example.org"},
                   "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+GOOD = {"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "send.example.org"}
+
+
+def test_production_refuses_to_start_without_site_base_url():
+    """Every emailed link is built from SITE_BASE_URL; without it they all pointed at
+    http://127.0.0.1:8000 and check --deploy still passed."""
+    result = _run(GOOD, "check")
+    assert result.returncode != 0
+    assert "SITE_BASE_URL must be the site's public https address" in result.stderr
+
+
+def test_production_refuses_a_plain_http_or_local_site_base_url():
+    for bad in ("http://send.example.org", "https://localhost:8000", "https://127.0.0.1",
+                "send.example.org", "https://"):
+        result = _run({**GOOD, "SITE_BASE_URL": bad}, "check")
+        assert result.returncode != 0, bad
+        assert "SITE_BASE_URL" in result.stderr, bad
+
+
+def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
+    result = _run({**GOOD, "SITE_BASE_URL": "https://send.example.org", "TRUSTED_PROXIES": "nginx"},
+                  "check")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr

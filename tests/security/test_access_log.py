@@ -10,6 +10,7 @@ from feedback.models import FeedbackOriginal, SafeguardingAlert
 from feedback.services import feedback_ingest, original_view
 from portal.models import AccessLogEntry
 from portal.roles import Role
+from tests.auth import sign_in
 from tests.people import named_survey, run_on_commit
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def _client(make_user, role) -> tuple[Client, object]:
     user = make_user(role, totp=role in (Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.ADMINISTRATOR,
                                          Role.BOARD_MEMBER))
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return client, user
 
 
@@ -149,6 +150,6 @@ def test_moderators_see_terms_comments_redacted(make_user):
     run_on_commit(services.terms_comment_add, member=member, version=draft,
                   text="Email me at robin.real@example.org about meetings")
     client = Client()
-    client.force_login(moderator)
+    sign_in(client, moderator)
     html = client.get("/admin/youth-forum/comments/").content.decode()
     assert "robin.real@example.org" not in html and "about meetings" in html

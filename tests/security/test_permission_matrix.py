@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.roles import Role
+from tests.auth import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +228,7 @@ def _client_for(role: str, make_user) -> tuple[Client, bool]:
         member = next((m for m in Member.objects.filter(user__isnull=False) if m.can_take_part), None)
         assert member is not None, "the demo should include an active youth forum member"
         user, is_member = member.user, True
-    client.force_login(user)
+    sign_in(client, user)
     return client, is_member
 
 

@@ -47,6 +47,7 @@ from django.utils.text import Truncator
 
 from portal.roles import Role
 from portal.spreadsheets import safe_cell
+from tests.auth import sign_in
 from tests.factories import PASSWORD
 
 CORPUS = Path(__file__).with_name("xss_payloads.txt")
@@ -796,7 +797,7 @@ def test_exports_neutralise_formulas_and_keep_every_word(client, plan, settings,
     hostile = 0
     for user, personal in ((make_user(Role.ENGAGEMENT_TEAM, totp=True), False),
                            (make_user(Role.ADMINISTRATOR, totp=True), True)):
-        client.force_login(user)
+        sign_in(client, user)
         for fmt in ("csv", "xlsx"):
             rows = _download(client.get(f"/admin/survey-tools/{survey.pk}/export.{fmt}"), fmt)
             _assert_no_formula(rows, f"survey export ({fmt}, personal={personal})")
@@ -821,7 +822,7 @@ def test_exports_neutralise_formulas_and_keep_every_word(client, plan, settings,
     # Board pack data: the survey chart's rows start with the survey's title.
     today = timezone.localdate()
     pack = board_pack_build(plan=plan, period_start=today.replace(day=1), period_end=today, notify=False)
-    client.force_login(make_user(Role.BOARD_MEMBER, totp=True))
+    sign_in(client, make_user(Role.BOARD_MEMBER, totp=True))
     labels = []
     for chart in pack.charts.all():
         for fmt in ("csv", "xlsx"):

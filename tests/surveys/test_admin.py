@@ -4,11 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from surveys.models import Invitation, Survey, SurveyVersion
+from tests.auth import sign_in
 
 
 @pytest.fixture
 def team(client, make_user):
-    client.force_login(make_user("engagement_team", totp=True))
+    sign_in(client, make_user("engagement_team", totp=True))
     return client
 
 
@@ -96,7 +97,7 @@ def test_status_change(team, simple_survey):
 
 @pytest.mark.parametrize("role", ["board_member", "parent_carer", "safeguarding_lead"])
 def test_others_get_no_raw_data(client, make_user, simple_survey, role):
-    client.force_login(make_user(role, totp=True))
+    sign_in(client, make_user(role, totp=True))
     for path in (f"/admin/survey-tools/{simple_survey.pk}/results/",
                  f"/admin/survey-tools/{simple_survey.pk}/export.csv",
                  f"/admin/survey-tools/{simple_survey.pk}/invitations/"):

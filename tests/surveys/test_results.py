@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from surveys import selectors, services
 from surveys.models import Response, Survey
+from tests.auth import sign_in
 
 
 def submit(survey, answers, invitation=None, when=None):
@@ -130,7 +131,7 @@ def test_export_csv_and_xlsx(answered, client, make_user):
     assert other_row[header.index("Pick a colour [colour]")] == "Other"
 
     user = make_user("engagement_team", totp=True)
-    client.force_login(user)
+    sign_in(client, user)
     resp = client.get(f"/admin/survey-tools/{answered.pk}/export.csv")
     assert resp.status_code == 200
     lines = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
@@ -154,10 +155,10 @@ def test_export_personal_data_only_for_allowed_roles(simple_survey, client, make
     invitation, _ = services.invitation_create(survey=simple_survey, email="p@example.org",
                                                reference="EHCNA-77")
     submit(simple_survey, {"colour": "red", "agree": "agree"}, invitation=invitation)
-    client.force_login(make_user("engagement_team", totp=True))
+    sign_in(client, make_user("engagement_team", totp=True))
     body = client.get(f"/admin/survey-tools/{simple_survey.pk}/export.csv").content.decode()
     assert "EHCNA-77" not in body and "p@example.org" not in body
-    client.force_login(make_user("administrator", totp=True))
+    sign_in(client, make_user("administrator", totp=True))
     body = client.get(f"/admin/survey-tools/{simple_survey.pk}/export.csv").content.decode()
     assert "EHCNA-77" in body and "p@example.org" in body
     # Anonymous surveys never link people to answers, whoever asks.

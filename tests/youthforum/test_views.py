@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 
 from feedback.models import FeedbackItem
+from tests.auth import sign_in as staff_sign_in
 from youthforum import services
 from youthforum.models import AgeBand, Member, TermsComment, TermsVersion, Topic, View, VoteRound
 
@@ -206,7 +207,7 @@ def test_leave_erases_and_signs_out(client, make_member, prompt, send_view):
 
 
 def test_staff_who_are_not_members_get_a_kind_page(client, moderator):
-    client.force_login(moderator)
+    staff_sign_in(client, moderator)
     assert client.get("/youth-forum/my-views/").status_code == 403
     assert client.get("/youth-forum/join/").status_code == 403
 
@@ -216,12 +217,7 @@ def test_staff_who_are_not_members_get_a_kind_page(client, moderator):
 
 @pytest.fixture
 def staff_client(client, moderator):
-    from allauth.mfa.models import Authenticator  # noqa: F401 - TOTP exists, so the middleware lets us in
-
-    client.force_login(moderator)
-    session = client.session
-    session["account_authentication_methods"] = [{"method": "mfa", "type": "totp"}]
-    session.save()
+    staff_sign_in(client, moderator)
     return client
 
 
