@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import include, path, reverse_lazy
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -25,7 +25,9 @@ urlpatterns = [
     # limit and no reset limit: every one of them goes to allauth instead (ADR 0002).
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/logout/", views.admin_logout, name="admin_logout"),
-    re_path(r"^admin/password_reset/", RedirectView.as_view(pattern_name="account_reset_password")),
+    path("admin/password_reset/", RedirectView.as_view(url=reverse_lazy("account_reset_password"))),
+    path("admin/password_reset/<path:rest>",
+         RedirectView.as_view(url=reverse_lazy("account_reset_password"))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("feedback/", include("feedback.urls")),

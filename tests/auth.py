@@ -39,6 +39,7 @@ def sign_in(client, user, *, via: str = "/accounts/login/", password: str = PASS
     response = password_step(client, user, via=via, password=password)
     if response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]:
         response = client.post("/accounts/2fa/authenticate/", {"code": totp_code(user)})
-    assert response.status_code == 302, f"sign-in of {user.email} failed: {response.status_code}"
+    assert response.status_code == 302, (
+        f"sign-in of {user.email} at {via} failed: {response.status_code} {response.request['PATH_INFO']}")
     assert "_auth_user_id" in client.session, f"{user.email} is not signed in"
     return response

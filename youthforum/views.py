@@ -15,6 +15,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from portal import ratelimit
+
 from . import conf, selectors, services
 from .forms import ConsentForm, JoinForm, LeaveForm, SignInForm, TermsCommentForm, ViewForm
 from .models import Prompt, VoteRound
@@ -36,7 +38,7 @@ TOO_MANY = "We have had a lot of requests from your connection. Please try again
 
 
 def _client_key(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return ratelimit.client_key(request)
 
 
 def _error_list(exc: ValidationError) -> list[str]:

@@ -2,8 +2,10 @@
 
 The expected status comes from the access policy below, not from what the views happen to
 return. A URL the policy does not classify fails the test, so a new URL cannot ship without a
-decision about who may see it. Staff are signed in with a TOTP authenticator (the 2FA middleware
-is covered in tests/portal/test_accounts.py); the data comes from the demo loader.
+decision about who may see it. Everyone is signed in for real, through each sign-in URL the site
+answers (tests.auth.LOGIN_ROUTES), staff with their TOTP code, so the matrix holds for sessions
+made every way a person can make one (tests/security/test_two_factor.py shows a password alone
+opens nothing); the data comes from the demo loader.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from portal.roles import Role
-from tests.auth import sign_in
+from tests.auth import LOGIN_ROUTES, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,8 @@ PACK_READERS = {Role.BOARD_MEMBER, Role.ENGAGEMENT_TEAM, Role.ADMINISTRATOR}
 # ("admin", capability set, post_only?) for Wagtail admin views, ("portal", set, builder?) for /board/.
 RULES: dict[str, object] = {
     "healthz": "public",
+    # Wagtail's sign-out, handed to allauth (tests/security/test_two_factor.py).
+    "admin_logout": "redirect",
     "plan_json": "public",
     "plan_csv": "public",
     "portal:easy_read": "redirect",
@@ -214,7 +218,7 @@ def demo_data(settings):
     call_command("load_demo", verbosity=0)
 
 
-def _client_for(role: str, make_user) -> tuple[Client, bool]:
+def _client_for(role: str, make_user, route: str = "/accounts/login/") -> tuple[Client, bool]:
     client = Client()
     if role == ANON:
         return client, False
@@ -227,17 +231,20 @@ def _client_for(role: str, make_user) -> tuple[Client, bool]:
         # A demo forum member who may take part (approved, with consent where needed).
         member = next((m for m in Member.objects.filter(user__isnull=False) if m.can_take_part), None)
         assert member is not None, "the demo should include an active youth forum member"
-        user, is_member = member.user, True
-    sign_in(client, user)
+        # Forum members sign in by an emailed link (youthforum), not a password.
+        client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
+        return client, True
+    sign_in(client, user, via=route)
     return client, is_member
 
 
-def test_permission_matrix(demo_data, make_user):
+@pytest.mark.parametrize("login_route", LOGIN_ROUTES)
+def test_permission_matrix(demo_data, make_user, login_route):
     samples = _samples()
     mismatches = []
     checked = 0
     for role in ROLES:
-        client, is_member = _client_for(role, make_user)
+        client, is_member = _client_for(role, make_user, login_route)
         statuses = {}
         for route, name in url_inventory():
             path = _path(route, name, samples)
