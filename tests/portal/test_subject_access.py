@@ -24,6 +24,7 @@ from portal.subject_access import (
 )
 from surveys.models import Answer, Invitation, Response
 from tests import people
+from tests.auth import sign_in
 from tests.factories import PASSWORD
 from youthforum.models import ConsentRequest, Dot, Member, TermsComment, View
 
@@ -244,8 +245,12 @@ def test_staff_accounts_are_not_erased_by_themselves(make_user):
 
 
 def _signed_in(user, csrf=False) -> Client:
-    client = Client(enforce_csrf_checks=csrf)
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client = Client()
+    if getattr(user, "totp_secret", None):
+        sign_in(client, user)  # staff pass the second factor, as the site requires
+    else:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.handler.enforce_csrf_checks = csrf
     return client
 
 
