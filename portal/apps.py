@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the app-settings check
         # Permissions of every app exist only after migrate, so roles are synced then.
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         from allauth.mfa.signals import authenticator_added

@@ -1,6 +1,6 @@
 """Youth forum settings, read from the environment with safe defaults."""
 
-import os
+from portal.conf import setting_int as _int
 
 # The consent wording parents and carers agree to. A new wording gets a new version key; the
 # version shown is stored with every consent, so we can always say what was agreed.
@@ -16,13 +16,6 @@ CONSENT_WORDING = {
         "They, or you, can ask us to delete their data at any time by leaving the forum.",
     ],
 }
-
-
-def _int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(name, default))
-    except ValueError:
-        return default
 
 
 def consent_expiry_days() -> int:

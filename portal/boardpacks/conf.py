@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from portal.conf import setting_int, setting_str
+from portal.conf import setting_dates, setting_float, setting_int
 
 
 def small_number_threshold() -> int:
@@ -25,21 +25,9 @@ def top_themes() -> int:
 def extra_closed_days() -> frozenset[date]:
     """Office closures on top of bank holidays (comma-separated ISO dates), which move the
     first working day of a month."""
-    raw = setting_str("BOARDPACKS_EXTRA_CLOSED_DAYS", "")
-    days = set()
-    for part in raw.split(","):
-        part = part.strip()
-        if part:
-            try:
-                days.add(date.fromisoformat(part))
-            except ValueError:
-                continue
-    return frozenset(days)
+    return setting_dates("BOARDPACKS_EXTRA_CLOSED_DAYS")
 
 
 def minimum_share() -> float:
     """A group giving less than this share of the voices heard is flagged as under-heard."""
-    try:
-        return float(setting_str("BOARDPACKS_MINIMUM_SHARE", "0.1"))
-    except ValueError:
-        return 0.1
+    return setting_float("BOARDPACKS_MINIMUM_SHARE", 0.1)

@@ -63,3 +63,41 @@ def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
                   "check")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
+
+
+def test_a_malformed_app_setting_stops_the_site_instead_of_becoming_the_default(settings):
+    """One reader for every app setting: `90d` used to become 365 without a word."""
+    import pytest
+    from django.core.exceptions import ImproperlyConfigured
+
+    from feedback import conf as feedback_conf
+    from portal.boardpacks import conf as packs_conf
+    from portal.checks import app_settings_are_valid
+    from youthforum import conf as youth_conf
+
+    assert app_settings_are_valid() == []
+    settings.FEEDBACK_ORIGINAL_RETENTION_DAYS = "90d"
+    settings.YOUTHFORUM_RATE_LIMIT = "ten"
+    settings.BOARDPACKS_EXTRA_CLOSED_DAYS = "2026-12-24,christmas"
+    settings.BOARDPACKS_MINIMUM_SHARE = "10%"
+    with pytest.raises(ImproperlyConfigured, match="FEEDBACK_ORIGINAL_RETENTION_DAYS"):
+        feedback_conf.original_retention_days()
+    with pytest.raises(ImproperlyConfigured, match="YOUTHFORUM_RATE_LIMIT"):
+        youth_conf.rate_limit()
+    with pytest.raises(ImproperlyConfigured, match="christmas"):
+        packs_conf.extra_closed_days()
+    with pytest.raises(ImproperlyConfigured, match="BOARDPACKS_MINIMUM_SHARE"):
+        packs_conf.minimum_share()
+    errors = {e.obj: e.msg for e in app_settings_are_valid()}
+    assert set(errors) >= {"feedback.conf.original_retention_days", "youthforum.conf.rate_limit",
+                           "portal.boardpacks.conf.extra_closed_days", "portal.boardpacks.conf.minimum_share"}
+    settings.FEEDBACK_ORIGINAL_RETENTION_DAYS = "90"
+    assert feedback_conf.original_retention_days() == 90
+
+
+def test_manage_py_check_names_a_malformed_app_setting():
+    result = _run({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "send.example.org",
+                   "SITE_BASE_URL": "https://send.example.org",
+                   "FEEDBACK_ORIGINAL_RETENTION_DAYS": "90d"}, "check")
+    assert result.returncode != 0
+    assert "FEEDBACK_ORIGINAL_RETENTION_DAYS must be a whole number, not '90d'" in result.stderr
