@@ -9,41 +9,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.models import Objective
 from portal.roles import ADMIN_SITE_ROLES, group_name
 
 from . import imports, selectors, services
-from .forms import ImportForm, StaffEntryForm
-from .models import (
-    Audience,
-    Channel,
-    FeedbackItem,
-    Locality,
-    ObjectiveTag,
-    SafeguardingAlert,
-    Sentiment,
-    Theme,
-)
+from .forms import ImportForm, InboxFilterForm, StaffEntryForm
+from .models import FeedbackItem, ObjectiveTag, SafeguardingAlert
 
 User = get_user_model()
-
-FILTER_KEYS = [
-    "status",
-    "channel",
-    "audience",
-    "objective",
-    "theme",
-    "sentiment",
-    "locality",
-    "date_from",
-    "date_to",
-    "q",
-    "set_aside",
-    "analysis_state",
-]
 
 
 def _require(request, perm: str):
@@ -63,38 +41,28 @@ def _page(request, title, template, context, icon="comment"):
     return render(request, template, {"page_title": title, "header_icon": icon, **context})
 
 
-def _filter_fields(filters: dict) -> list[dict]:
-    codes = (
-        Objective.objects.filter(area__plan__is_current=True)
-        .order_by("area__code", "position", "code")
-        .values_list("code", flat=True)
-    )
-    options = {
-        "status": FeedbackItem.Status.choices,
-        "channel": Channel.choices,
-        "audience": Audience.choices,
-        "sentiment": Sentiment.choices,
-        "analysis_state": FeedbackItem.AnalysisState.choices,
-        "locality": [c for c in Locality.choices if c[0]],
-        "objective": [(c, c) for c in codes],
-        "theme": [(t, t) for t in Theme.objects.values_list("label", flat=True)],
-    }
+def _filter_fields(form: InboxFilterForm) -> list[dict]:
+    """The filter bar's selects, each with what was asked for (even if it is not an option) and
+    its error, if any."""
     return [
         {
             "name": name,
             "label": name.replace("_", " ").capitalize(),
-            "options": opts,
-            "selected": filters.get(name, ""),
+            "options": [c for c in form.fields[name].choices if c[0]],
+            "selected": form.data.get(name, ""),
+            "errors": form.errors.get(name, []),
         }
-        for name, opts in options.items()
+        for name in InboxFilterForm.SELECTS
     ]
 
 
 def inbox(request):
-    """The engagement team's inbox, with filters and bulk actions."""
+    """The engagement team's inbox, with filters and bulk actions. Filters come from the query
+    string through `InboxFilterForm`: one that is malformed is shown with its error, not applied."""
     _require(request, "feedback.view_feedbackitem")
-    filters = {k: request.GET.get(k, "").strip() for k in FILTER_KEYS}
-    qs = selectors.feedback_inbox(filters=filters)
+    form = InboxFilterForm(request.GET)
+    form.is_valid()
+    qs = selectors.feedback_inbox(filters=form.filters())
     page = Paginator(qs, 50).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
@@ -104,14 +72,25 @@ def inbox(request):
         "feedback/admin/inbox.html",
         {
             "page_obj": page,
-            "filters": filters,
+            "form": form,
             "query": query.urlencode(),
             "can_triage": request.user.has_perm("feedback.triage_feedbackitem"),
             "can_see_safeguarding": selectors.may_view_original(request.user),
-            "filter_fields": _filter_fields(filters),
+            "filter_fields": _filter_fields(form),
             "staff": _staff_users(),
         },
     )
+
+
+def _back_to_inbox(request) -> str:
+    """Where to go after a bulk action: the inbox page it was sent from (its `next`, with the
+    filters and page), but only an address on this site, never one a crafted form supplies."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("feedback_admin:inbox")
 
 
 @require_POST
@@ -123,7 +102,7 @@ def bulk_action(request):
     items = list(FeedbackItem.objects.filter(pk__in=ids))
     if not items:
         messages.error(request, "Select at least one feedback item.")
-        return redirect(request.POST.get("next") or "feedback_admin:inbox")
+        return redirect(_back_to_inbox(request))
     done, errors = 0, []
     for item in items:
         try:
@@ -158,7 +137,7 @@ def bulk_action(request):
         messages.success(request, f"Updated {done} feedback item{'s' if done != 1 else ''}.")
     for error in errors[:10]:
         messages.error(request, error)
-    return redirect(request.POST.get("next") or "feedback_admin:inbox")
+    return redirect(_back_to_inbox(request))
 
 
 def item_detail(request, pk: int):

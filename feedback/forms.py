@@ -3,8 +3,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from portal.models import Objective
+
 from . import conf
-from .models import OFFLINE_CHANNELS, Audience, Channel, FeedbackItem, Locality
+from .models import OFFLINE_CHANNELS, Audience, Channel, FeedbackItem, Locality, Sentiment, Theme
 
 
 def _no_nul(value: str) -> str:
@@ -109,6 +111,61 @@ class ImportForm(forms.Form):
     )
 
 
+DATE_FILTER_MESSAGE = "Enter a real date, for example 2024-06-30. The list is not filtered by it"
+
+
+class InboxFilterForm(forms.Form):
+    """The triage inbox's filter bar (a GET form), for the engagement team. The query string is
+    whatever anyone typed or pasted into the address bar, so it is checked here: a malformed
+    value is shown in the bar with a clear message and left out of the filtering (the other
+    filters still apply), and the page never fails. Choices are what the inbox offers: the
+    current plan's objective codes and the theme taxonomy."""
+
+    SELECTS = ("status", "channel", "audience", "sentiment", "analysis_state", "locality",
+               "objective", "theme")
+
+    status = forms.ChoiceField(required=False, choices=FeedbackItem.Status.choices)
+    channel = forms.ChoiceField(required=False, choices=Channel.choices)
+    audience = forms.ChoiceField(required=False, choices=Audience.choices)
+    sentiment = forms.ChoiceField(required=False, choices=Sentiment.choices)
+    analysis_state = forms.ChoiceField(required=False, choices=FeedbackItem.AnalysisState.choices)
+    locality = forms.ChoiceField(required=False, choices=[c for c in Locality.choices if c[0]])
+    objective = forms.ChoiceField(required=False)
+    theme = forms.ChoiceField(required=False)
+    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                                error_messages={"invalid": DATE_FILTER_MESSAGE})
+    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+                              error_messages={"invalid": DATE_FILTER_MESSAGE})
+    q = NulStrippingCharField(required=False, max_length=200, error_messages={
+        "max_length": "Search text must be 200 characters or fewer. The list is not filtered by it"})
+    set_aside = forms.ChoiceField(required=False, choices=[
+        ("", "Hide"), ("yes", "Only set aside"), ("all", "Show all")])
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        codes = (Objective.objects.filter(area__plan__is_current=True)
+                 .order_by("area__code", "position", "code").values_list("code", flat=True))
+        self.fields["objective"].choices = [(c, c) for c in codes]
+        self.fields["theme"].choices = [(t, t) for t in Theme.objects.values_list("label", flat=True)]
+        for name in self.SELECTS:
+            self.fields[name].error_messages["invalid_choice"] = (
+                "Choose one of the options. The list is not filtered by it")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date. "
+                                      "The list is not filtered by it")
+        return data
+
+    def filters(self) -> dict:
+        """The valid, non-empty filters, for `feedback.selectors.feedback_inbox` (call after
+        `is_valid()`; Django leaves fields with errors out of cleaned_data)."""
+        return {k: v.strip() if isinstance(v, str) else v
+                for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
 class TriageForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "No change"), *FeedbackItem.Status.choices], required=False)
     close_reason = NulStrippingCharField(required=False, max_length=200)
@@ -119,4 +176,5 @@ class TriageForm(forms.Form):
     objectives = NulStrippingCharField(required=False, help_text="Objective codes, comma separated")
 
 
-__all__ = ["PublicFeedbackForm", "StaffEntryForm", "ImportForm", "TriageForm", "Channel"]
+__all__ = ["PublicFeedbackForm", "StaffEntryForm", "ImportForm", "InboxFilterForm", "TriageForm",
+           "Channel"]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
@@ -19,6 +21,10 @@ from .services import clean_text, feedback_ingest
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+# An .xlsx is a zip: 5 MB of it can unpack to gigabytes of XML, and openpyxl reads a sheet with
+# no dimension record through to its end when opening it. 5,000 rows of real feedback unpack to
+# a few MB; past this, the file is refused before anything is parsed.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 REQUIRED = ("text", "channel", "date", "audience")
 
 
@@ -46,46 +52,96 @@ def _norm_header(value) -> str:
     return clean_text(str(value or "")).lower().replace(" ", "_").lstrip("\ufeff")
 
 
-def read_rows(upload) -> list[dict]:
-    """Rows as dicts keyed by lower-case header, from a .csv or .xlsx upload."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
-        raise ImportFileError("The file is too big: the limit is 5 MB")
-    raw = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
+TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows: split it into smaller files"
+# Blank rows are skipped, but each still costs a read: a sheet "used" down to row 1,048,576 (a
+# formatted column, say) would otherwise be read to the end. Past this many, the file is refused.
+MAX_BLANK_ROWS = 10 * MAX_ROWS
+TOO_MANY_BLANK_ROWS = (f"The file has more than {MAX_BLANK_ROWS:,} empty rows: copy the rows of feedback "
+                       "into a new file")
 
-        try:
-            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as exc:
-            raise ImportFileError("The file could not be read as an Excel workbook") from exc
-        sheet = book.worksheets[0]
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
+
+def rows_within_limit(rows: Iterable, *, is_blank) -> list:
+    """The non-blank rows of `rows`, pulled one at a time and never more than one past the limit:
+    a 60,000-row file is refused at row 5,001, not parsed whole first."""
+    kept: list = []
+    blank = 0
+    for row in rows:
+        if is_blank(row):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                raise ImportFileError(TOO_MANY_BLANK_ROWS)
+            continue
+        if len(kept) == MAX_ROWS:
+            raise ImportFileError(TOO_MANY_ROWS)
+        kept.append(row)
+    return kept
+
+
+def _xlsx_rows(raw: bytes) -> list[dict]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            # Declared sizes: zipfile never unpacks more than a member declares.
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ImportFileError("The file could not be read as an Excel workbook") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError("The file is too big once unpacked: split it into smaller files")
+    try:
+        # read_only streams the sheet's XML: rows are parsed as they are asked for.
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ImportFileError("The file could not be read as an Excel workbook") from exc
+    try:
+        values = book.worksheets[0].iter_rows(values_only=True)
+        first = next(values, None)
+        if first is None:
             raise ImportFileError("The file is empty")
-        headers = [_norm_header(h) for h in values[0]]
-        rows = [
-            dict(zip(headers, r, strict=False)) for r in values[1:] if any(c not in (None, "") for c in r)
-        ]
-    elif name.endswith(".csv"):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = raw.decode("cp1252", errors="replace")
-        reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+        headers = [_norm_header(h) for h in first]
+        kept = rows_within_limit(values, is_blank=lambda r: all(c in (None, "") for c in r))
+    except ImportFileError:
+        raise
+    except Exception as exc:  # broken XML or cells part way through the sheet
+        raise ImportFileError("The file could not be read as an Excel workbook") from exc
+    finally:
+        book.close()
+    return [dict(zip(headers, r, strict=False)) for r in kept]
+
+
+def _csv_rows(raw: bytes) -> list[dict]:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    reader = csv.DictReader(io.StringIO(text.replace("\x00", "")))
+    try:
         if not reader.fieldnames:
             raise ImportFileError("The file is empty")
         reader.fieldnames = [_norm_header(h) for h in reader.fieldnames]
-        rows = [r for r in reader if any((v or "").strip() for v in r.values() if isinstance(v, str))]
-    else:
+        return rows_within_limit(reader, is_blank=lambda r: not any(
+            (v or "").strip() for v in r.values() if isinstance(v, str)))
+    except csv.Error as exc:
+        raise ImportFileError(f"The file could not be read as a CSV file (line {reader.line_num})") from exc
+
+
+def read_rows(upload) -> list[dict]:
+    """Rows as dicts keyed by lower-case header, from a .csv or .xlsx upload. Refuses a file
+    over MAX_BYTES before reading it, and one over MAX_ROWS as soon as row MAX_ROWS + 1 is read."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith((".csv", ".xlsx")):
         raise ImportFileError("The file must be a CSV or an Excel (.xlsx) file")
-    missing = [c for c in REQUIRED if rows and c not in rows[0]]
+    if getattr(upload, "size", 0) and upload.size > MAX_BYTES:
+        raise ImportFileError("The file is too big: the limit is 5 MB")
+    raw = upload.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ImportFileError("The file is too big: the limit is 5 MB")
+    rows = _xlsx_rows(raw) if name.endswith(".xlsx") else _csv_rows(raw)
     if not rows:
         raise ImportFileError("The file has no rows of feedback")
+    missing = [c for c in REQUIRED if c not in rows[0]]
     if missing:
         raise ImportFileError(f"The file is missing the column(s): {', '.join(missing)}")
-    if len(rows) > MAX_ROWS:
-        raise ImportFileError(f"The file has more than {MAX_ROWS} rows: split it into smaller files")
     return rows
 
 
@@ -203,4 +259,4 @@ def feedback_import(*, rows: list[dict], entered_by, import_valid_rows: bool = F
     return report
 
 
-__all__ = ["read_rows", "feedback_import", "ImportReport", "ImportFileError", "Channel"]
+__all__ = ["read_rows", "rows_within_limit", "feedback_import", "ImportReport", "ImportFileError", "Channel"]

@@ -20,3 +20,7 @@ max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Resume, sign-in, consent, reset and confirmation links carry their token in the path, and
+# search terms can hold personal details: the access log masks both (portal/logmask.py). A
+# dotted path, not an import: gunicorn reads this file before the project is on sys.path.
+logger_class = "portal.gunicorn_logging.MaskingLogger"

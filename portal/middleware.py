@@ -45,20 +45,66 @@ PUBLIC_CSP = "; ".join([
 ])
 
 
+# The Wagtail admin (and its page previews, which render public templates under /admin/). Wagtail
+# 8 still has inline <script>s (date pickers, inline panels, chooser modals) and inline styles,
+# so 'unsafe-inline' stays for both; everything else is same-origin only, no plugins, and forms
+# can post only here. Checked by tests/portal/test_admin_csp_browser.py in Chromium.
+ADMIN_CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors {frame_ancestors}",
+])
+
+# Files editors uploaded, served from /documents/: nothing in them may run or load anything,
+# even when a browser renders one (a PDF, or a file whose type it guesses) in the site's origin.
+DOCUMENT_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
 class SecurityHeadersMiddleware:
-    """A strict Content-Security-Policy on every page people outside the admin see, so that even
-    if escaping were ever missed, injected script would not run. The Wagtail admin (which
-    relies on inline scripts) keeps Wagtail's own defaults."""
+    """A Content-Security-Policy on every response, so that even if escaping were ever missed,
+    injected script would not run: strict on public pages, the most the Wagtail admin can work
+    with on /admin/, and nothing at all for uploaded documents."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not request.path.startswith(("/admin/", "/documents/")):
-            response.headers.setdefault("Content-Security-Policy", PUBLIC_CSP)
+        response.headers["Content-Security-Policy"] = self.policy(request, response)
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+    @staticmethod
+    def policy(request, response) -> str:
+        path = request.path
+        if path.startswith("/admin/"):
+            # Wagtail's preview (an iframe in the editor) is the one admin page sent as
+            # SAMEORIGIN; every other admin page keeps X-Frame-Options DENY, and CSP agrees.
+            framed = response.get("X-Frame-Options", "").upper() == "SAMEORIGIN"
+            return ADMIN_CSP.format(frame_ancestors="'self'" if framed else "'none'")
+        if path.startswith("/documents/") and not _is_html_page(response):
+            # Wagtail sets "default-src 'none'" on files it serves; this adds the sandbox.
+            return DOCUMENT_CSP
+        # Everything else, including pages Django renders under /documents/ (the password form
+        # for a restricted collection, a 404): the public policy.
+        return response.headers.get("Content-Security-Policy") or PUBLIC_CSP
+
+
+def _is_html_page(response) -> bool:
+    """A page the site rendered, not a served file (which has a Content-Disposition)."""
+    return (
+        "Content-Disposition" not in response
+        and not getattr(response, "streaming", False)
+        and response.get("Content-Type", "").startswith("text/html")
+    )
 
 
 # SQLSTATE classes meaning "unreachable or busy, try again": connection exceptions (08),
