@@ -330,17 +330,22 @@ def _queue_feed(response_pk: int) -> None:
         logger.warning("Could not queue feedback feed for response %s", response_pk, exc_info=True)
 
 
-RESUME_EMAIL_LIMIT = ("We have already sent this link to that address several times in the last hour. "
-                      "Copy the link above instead, or try again later.")
+def response_resume_url(response: Response) -> str:
+    """The draft's resume link, on SITE_BASE_URL (never the request's Host), for the email and
+    for the page that shows it."""
+    return _site_url(reverse("surveys:resume", args=[response_token(response)]))
 
 
 def response_resume_email(*, response: Response, email: str) -> Response:
     """Keep an email address for a draft and send it the resume link (through Celery). At most
-    a few emails an hour go to any one address, so the form cannot be used to flood a mailbox."""
+    a few emails an hour go to any one address, so the form cannot be used to flood a mailbox;
+    past that nothing is sent or kept and the page says the same as usual, so it never shows
+    that someone else has been sent links at that address."""
     validate_email(email)
     if not ratelimit.allow(scope="surveys:resume-to", client=email.strip().lower(),
                            limit=conf.resume_emails_per_address(), window=3600):
-        raise ValidationError(RESUME_EMAIL_LIMIT, code="rate_limited")
+        logger.info("Resume link for response %s not emailed: the address has had enough", response.pk)
+        return response
     response.resume_email = email
     response.full_clean()
     response.save(update_fields=["resume_email", "updated_at"])
@@ -354,7 +359,7 @@ def response_resume_email(*, response: Response, email: str) -> Response:
 def resume_link_send(*, response: Response) -> bool:
     if not response.resume_email or response.status != ResponseStatus.DRAFT:
         return False
-    url = _site_url(reverse("surveys:resume", args=[response_token(response)]))
+    url = response_resume_url(response)
     send_mail(
         subject=f"Your answers to: {response.survey.title}",
         message=(f"You saved your answers to '{response.survey.title}'.\n\n"
@@ -624,16 +629,17 @@ def free_text_redact(*, before: datetime, now: datetime) -> int:
 # Data protection: a person's own data
 # ---------------------------------------------------------------------------------------------
 
-def responses_export_audit(*, survey: Survey, user, fmt: str, rows: int) -> None:
+def responses_export_audit(*, survey: Survey, user, fmt: str, rows: int, unredacted: bool = False) -> None:
     """Record in the access log that `user` exported this survey's responses with personal data
-    (unredacted free text, invitation and account details): called by the export screen when
-    the user holds `surveys.view_personal_data`."""
+    (invitation and account details, and with `unredacted` free text as typed): called by the
+    export screen when `selectors.export_scope` gives the user either."""
     from portal.models import AccessLogEntry
     from portal.services import access_log_record
 
     access_log_record(actor=user, action=AccessLogEntry.Action.EXPORT_PERSONAL,
                       object_type="surveys.survey", object_id=survey.pk, screen="surveys_admin:export",
-                      detail={"format": fmt, "responses": rows, "anonymous_survey": survey.anonymous})
+                      detail={"format": fmt, "responses": rows, "anonymous_survey": survey.anonymous,
+                              "unredacted_text": unredacted})
 
 
 @transaction.atomic

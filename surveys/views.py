@@ -300,10 +300,7 @@ def _send_resume_link(request, draft: Response, form: ResumeEmailForm) -> tuple[
         return "", 429
     try:
         services.response_resume_email(response=draft, email=form.cleaned_data["email"])
-    except ValidationError as exc:
-        if exc.code == "rate_limited":
-            form.add_error("email", exc.messages[0])
-            return "", 429
+    except ValidationError:
         form.add_error("email", "Enter an email address in the correct format, like name@example.com")
         return "", 200
     return form.cleaned_data["email"], 200
@@ -319,7 +316,7 @@ def survey_save(request, slug):
     sent_to, status = "", 200
     if request.method == "POST" and form.is_valid():
         sent_to, status = _send_resume_link(request, draft, form)
-    link = request.build_absolute_uri(reverse("surveys:resume", args=[services.response_token(draft)]))
+    link = services.response_resume_url(draft)
     return render(request, "surveys/save.html", {
         "survey": survey, "form": form, "link": link, "sent_to": sent_to,
         "continue_url": _next_url(draft, after=0), "easy": _easy(request),

@@ -39,8 +39,11 @@ def chromium_browser():
 
 
 @pytest.fixture
-def page(chromium_browser, live_server):
-    """A fresh browser tab (own cookies) whose relative URLs go to the live test server."""
+def page(chromium_browser, live_server, settings):
+    """A fresh browser tab (own cookies) whose relative URLs go to the live test server. The
+    site's own address (SITE_BASE_URL, used for every link it gives out) is the live server's,
+    as a deployed site's is its public address."""
+    settings.SITE_BASE_URL = settings.WAGTAILADMIN_BASE_URL = live_server.url
     context = chromium_browser.new_context(base_url=live_server.url)
     # axe-core is injected by the browser itself (an init script), not as a page <script>, so
     # the pages are tested under their real Content-Security-Policy.

@@ -40,3 +40,10 @@ def rate_limit() -> tuple[int, int]:
     """Joins and sign-in-link requests allowed per client per hour: each sends an email, so the
     forms must not become a way to flood someone's inbox."""
     return _int("YOUTHFORUM_RATE_LIMIT", 10), 3600
+
+
+def emails_per_address() -> int:
+    """Consent requests, and separately sign-in links, one address can be sent in an hour, from
+    any connection. Past it nothing more is sent and the page says the same as usual, so the
+    forms cannot flood someone's inbox or show whether an address is known."""
+    return _int("YOUTHFORUM_EMAILS_PER_ADDRESS", 3)

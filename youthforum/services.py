@@ -90,8 +90,17 @@ def member_join(*, nickname: str, age_band: str, contact_email: str, joined_with
     return member
 
 
+def _address_allowed(*, kind: str, email: str) -> bool:
+    """Count one email of this kind to this address; False past YOUTHFORUM_EMAILS_PER_ADDRESS
+    in the hour (from any connection, so many connections cannot flood one inbox)."""
+    return ratelimit.allow(scope=f"youthforum:{kind}-to", client=clean_text(email).lower(),
+                           limit=conf.emails_per_address(), window=3600)
+
+
 def consent_request_create(*, member: Member) -> ConsentRequest:
-    """Record a consent request and email the link after commit."""
+    """Record a consent request and email the link after commit. Past the per-address limit
+    the request is recorded but not emailed (sent_at stays empty); the young person sees the
+    same page either way."""
     from .tasks import send_consent_request
 
     consent = ConsentRequest(
@@ -99,7 +108,10 @@ def consent_request_create(*, member: Member) -> ConsentRequest:
     )
     consent.full_clean()
     consent.save()
-    transaction.on_commit(lambda: _enqueue(send_consent_request, consent.pk))
+    if _address_allowed(kind="consent", email=consent.email):
+        transaction.on_commit(lambda: _enqueue(send_consent_request, consent.pk))
+    else:
+        logger.info("Consent request %s not emailed: the address has had enough this hour", consent.pk)
     return consent
 
 
@@ -129,7 +141,12 @@ def consent_from_token(token: str) -> ConsentRequest | None:
 
 
 def consent_request_send(*, consent_id: int) -> bool:
-    """Email the consent link (called by the task). The email names no one but the nickname."""
+    """Email the consent link (called by the task).
+
+    The address was typed by whoever filled in the join form and nobody has shown it is theirs,
+    so the email carries nothing they typed, not even the nickname: otherwise anyone could send
+    words of their choosing from the council's address to anyone. It names the service and the
+    action; the consent page behind the link shows who asked."""
     consent = (
         ConsentRequest.objects.select_related("member")
         .filter(pk=consent_id, confirmed_at__isnull=True, expired_at__isnull=True)
@@ -138,15 +155,20 @@ def consent_request_send(*, consent_id: int) -> bool:
     if consent is None:
         return False
     link = _site_url(reverse("youthforum:consent", args=[consent_token(consent)]))
+    site = settings.WAGTAIL_SITE_NAME
+    days = conf.consent_expiry_days()
     send_mail(
-        subject="Please say yes (or no) to your young person joining the SEND youth forum",
+        subject=f"{site}: a young person needs your consent to join the youth forum",
         message=(
-            f"Hello,\n\n{consent.member.nickname} (age {consent.member.get_age_band_display()}) asked to "
-            "join the Oxfordshire SEND youth forum and gave this email address for a parent, carer "
-            "or worker.\n\nBecause they are under 16, we need a parent or carer to agree before they "
-            f"can take part. Read what you are agreeing to and answer here:\n{link}\n\n"
-            f"The link works for {conf.consent_expiry_days()} days. If you do not know this young "
-            "person, you can ignore this email: we will delete their details.\n"
+            f"A young person asked to join the {site} youth forum. They gave this email address for "
+            "their parent, carer or worker.\n\n"
+            f"They told us they are aged {consent.member.get_age_band_display()}. Because they are under "
+            "16, a parent or carer must agree before they can take part.\n\n"
+            f"To see who asked and what you are agreeing to, and to answer, open this link:\n{link}\n\n"
+            f"The link works for {days} days.\n\n"
+            "If you do not know who this is, you do not need to do anything. We will delete their "
+            f"details after {days} days.\n\n"
+            f"{site}\n{_site_url('/')}\n"
         ),
         from_email=None,
         recipient_list=[consent.email],
@@ -209,22 +231,37 @@ def sign_in_links_request(*, email: str) -> int:
             "pk", flat=True
         )[:10]
     )
+    queued = 0
     for pk in pks:
+        # Past the per-address limit nothing more is sent; the page still says the same.
+        if not _address_allowed(kind="sign-in", email=email):
+            break
         transaction.on_commit(lambda pk=pk: _enqueue(send_sign_in_link, pk))
-    return len(pks)
+        queued += 1
+    return queued
 
 
 def sign_in_link_send(*, member_id: int) -> bool:
+    """Email a member's sign-in link to their contact address. Nobody has shown that address
+    is theirs (it was typed on the join form), so the email carries nothing typed there, not
+    the nickname: only the age group and the day they joined, so a parent with two members
+    can tell the links apart."""
     member = Member.objects.filter(pk=member_id, rejected_at__isnull=True).first()
     if member is None:
         return False
     link = _site_url(reverse("youthforum:sign_in_link", args=[sign_in_token(member)]))
+    site = settings.WAGTAIL_SITE_NAME
+    joined = timezone.localtime(member.created_at)
+    who = f"the member aged {member.get_age_band_display()} who joined on {joined:%-d %B %Y}"
     send_mail(
-        subject="Your sign-in link for the SEND youth forum",
+        subject=f"{site}: your sign-in link for the youth forum",
         message=(
-            f"Hello,\n\nHere is the sign-in link for {member.nickname}:\n{link}\n\n"
+            f"Someone asked for a link to sign in to the {site} youth forum. This email address was "
+            "given for a member of the forum.\n\n"
+            f"Here is the sign-in link for {who}:\n{link}\n\n"
             f"It works once, for {conf.sign_in_link_days()} days. If you did not ask for it, "
-            "you can ignore this email.\n"
+            "you do not need to do anything.\n\n"
+            f"{site}\n{_site_url('/')}\n"
         ),
         from_email=None,
         recipient_list=[member.contact_email],
@@ -311,25 +348,50 @@ def _feedback_text(view: View) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+# What the moderator has decided about a view, as the feedback item records it: a view is
+# quotable only once a moderator approved it (`feedback.models.quotable_q`).
+QUOTE_MODERATION = {
+    View.Status.SENT: "pending",
+    View.Status.APPROVED: "approved",
+    View.Status.HIDDEN: "hidden",
+}
+
+
 def view_ingest(*, view: View):
     """Send a view into the feedback pipeline (redaction, safeguarding, analysis, tagging).
-    Idempotent through its source_ref. Returns the feedback item, or None before the feedback
-    app exists."""
+    Idempotent through its source_ref. The item starts "pending" moderation, so it is never
+    quoted before a moderator approves the view. Returns the feedback item, or None before the
+    feedback app exists."""
     feedback = import_if_present("feedback.services")
     if feedback is None or not hasattr(feedback, "feedback_ingest"):
         return None
-    return feedback.feedback_ingest(
+    item = feedback.feedback_ingest(
         text=_feedback_text(view),
         channel="youth_forum",
         audience="young_person",
         source_ref=view.source_ref,
         received_at=view.sent_at,
         consent_to_quote=view.consent_to_quote,
+        quote_moderation=QUOTE_MODERATION.get(view.status, "pending"),
+    )
+    _moderation_to_feedback(view=view, actor=None)
+    return item
+
+
+def _moderation_to_feedback(*, view: View, actor) -> None:
+    """Tell the feedback item what the moderator decided (the feedback app owns quoting)."""
+    feedback = import_if_present("feedback.services")
+    if feedback is None or not hasattr(feedback, "feedback_quote_moderation_set"):
+        return
+    feedback.feedback_quote_moderation_set(
+        source_ref=view.source_ref, state=QUOTE_MODERATION.get(view.status, "pending"), actor=actor
     )
 
 
+@transaction.atomic
 def view_approve(*, view: View, actor) -> View:
-    """Share a view with other members (its redacted text, never a name)."""
+    """Share a view with other members (its redacted text, never a name). The feedback item it
+    became may then be quoted, if its author agreed and nothing else forbids it."""
     from .selectors import feedback_items_for_views
 
     if view.status not in (View.Status.SENT, View.Status.HIDDEN):
@@ -344,11 +406,14 @@ def view_approve(*, view: View, actor) -> View:
     view.moderated_by, view.moderated_at = actor, timezone.now()
     view.full_clean()
     view.save()
+    _moderation_to_feedback(view=view, actor=actor)
     return view
 
 
+@transaction.atomic
 def view_hide(*, view: View, actor, reason: str, note: str = "") -> View:
-    """Hide a view with a reason; the member sees a kind explanation."""
+    """Hide a view with a reason; the member sees a kind explanation. Its feedback item is
+    never quoted from then on (board packs, "You said, we did" pages), whatever the reason."""
     if view.status == View.Status.DRAFT:
         raise ValidationError("Drafts are private and cannot be moderated.")
     if reason not in View.HideReason.values:
@@ -359,6 +424,7 @@ def view_hide(*, view: View, actor, reason: str, note: str = "") -> View:
     view.moderated_by, view.moderated_at = actor, timezone.now()
     view.full_clean()
     view.save()
+    _moderation_to_feedback(view=view, actor=actor)
     return view
 
 

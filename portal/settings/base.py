@@ -137,9 +137,13 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE", "5/5m/ip"),
     "signup": env_str("SIGNUP_RATE", "20/h/ip"),
-    "reset_password": "20/h/ip,5/h/key",
+    # Per address, every email a visitor can have sent to an address they type (sign-up,
+    # reset, unknown account) shares ACCOUNT_EMAILS_PER_ADDRESS, enforced quietly by the
+    # adapter: a 429 per address here would differ from the usual page.
+    "reset_password": "20/h/ip",
 }
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[SEND Voice] "
+ACCOUNT_EMAILS_PER_ADDRESS = env_int("ACCOUNT_EMAILS_PER_ADDRESS", 3)
+# Subjects start with WAGTAIL_SITE_NAME (portal.adapters.AccountAdapter.format_email_subject).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "SEND Voice")
 LOGIN_URL = "account_login"
@@ -257,13 +261,24 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Token links (survey resume, youth forum sign-in, consent, reset) and search terms are
+    # masked wherever a path is logged (portal/logmask.py; gunicorn's access log too).
+    "filters": {"mask_tokens": {"()": "portal.logmask.MaskTokensFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"},
                 "django_tasks": {"level": "WARNING"},
-                "wagtail": {"level": "WARNING"}},
+                "wagtail": {"level": "WARNING"},
+                "django.request": {"filters": ["mask_tokens"]},
+                "django.security.csrf": {"filters": ["mask_tokens"]},
+                "django.server": {"filters": ["mask_tokens"], "handlers": ["console"],
+                                  "level": "INFO", "propagate": False}},
 }
 
 # Platform settings
 SITE_BASE_URL = WAGTAILADMIN_BASE_URL
 CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 600)
+# Where a process keeps the analysis models it trained from the shipped data (feedback.learning),
+# so the next process loads them instead of training again. Empty: no cache.
+ANALYSIS_MODEL_CACHE_DIR = env_str("ANALYSIS_MODEL_CACHE_DIR", str(BASE_DIR / ".cache" / "analysis-models"))
