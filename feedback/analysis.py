@@ -3,7 +3,15 @@ themes, key phrases, objective suggestions, spam/empty detection.
 
 This is the only module that imports TextBlob (house rule), so the analyser can be swapped or
 upgraded in one place. It is pure: no database access. Callers pass an `AnalysisContext`
-(schools, themes, objective cue profiles) built by `feedback.selectors.analysis_context()`.
+(schools, themes, objective cue profiles, the current plan's objective texts and confirmed
+tags, the trained models) built by `feedback.selectors.analysis_context()`.
+
+Since issue 14 the hand-written rules work beside trained models (`feedback.learning`): the
+safeguarding patterns OR a trained screen raise an alert, with the evidence of both; sentiment
+is a trained model reading TextBlob's polarity among its features; objective suggestions add
+the plan's own wording (`feedback.objective_text`), confirmed tags and per-objective models to
+the cue lists. Text not in English (lingua-language-detector, models in its wheel) is withheld
+and marked for translation instead of being analysed as English.
 
 Everything here works offline. TextBlob features that need NLTK data (`.words`, `.sentences`,
 default `.noun_phrases`, `.tags`) are never used: sentiment comes from the pattern analyser whose
@@ -19,9 +27,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from .objective_text import ObjectiveMatcher, ObjectiveText
 
 DATA = Path(__file__).resolve().parent / "data"
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 # --------------------------------------------------------------------------------------------
 # Loading the shipped data files (once per process)
@@ -248,6 +259,28 @@ def _nhs_checksum_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# Compiled once: these run for every word of every text.
+_SURNAME_RE = re.compile(r"\s(" + NAME_TOKEN + r")\b")
+_TITLE_NAME_RE = re.compile(TITLES + r"\s+((?:[A-Z]\.?\s?)*" + NAME_TOKEN + r")")
+_RELATION_RE = re.compile(
+    r"\b(?:my|our|his|her|their|the|a|your)\s+(?:\w+\s+)?"
+    + RELATIONS
+    + r"(?:'s)?,?\s+(?:(?:is|was)\s+(?:called|named)\s+)?([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)\b",
+    re.IGNORECASE,
+)
+_INTRO_RE = re.compile(
+    r"\b(?:called|named|name is|name's|names|I'm|I am|"
+    r"im|i'm|this is|known as|[Ss]igned|[Ff]rom|for|to|"
+    r"dad to|mum to|patient|pupil|student|child is|child:)"
+    r"\s+([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)\b",
+    re.IGNORECASE,
+)
+_NAME_SHAPE_RE = re.compile(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[a-z]+(?:-[a-z]+)?")
+_WORD_OR_NAME_RE = re.compile(r"\b(" + NAME_TOKEN + r"|[a-z]+)\b")
+_DIGIT_NEXT_RE = re.compile(r"\s?\d")
+_NAME_PARTS_RE = re.compile(r"[-']")
+
+
 class Redactor:
     """Finds personal data in text. Build once with the school list, reuse for every text."""
 
@@ -349,7 +382,7 @@ class Redactor:
         low = word.lower()
         if low in NOT_NAMES:
             return False
-        parts = re.split(r"[-']", low)
+        parts = _NAME_PARTS_RE.split(low)
         return low in self.first_names or (
             len(parts) > 1
             and len(parts[0]) > 2
@@ -360,7 +393,7 @@ class Redactor:
     def _names(self, text: str) -> list[Span]:
         spans: list[Span] = []
         taken: set[int] = set()
-        surname_re = re.compile(r"\s(" + NAME_TOKEN + r")\b")
+        surname_re = _SURNAME_RE
 
         def add(start, end):
             spans.append(Span("name", start, end, text[start:end]))
@@ -379,31 +412,20 @@ class Redactor:
             return end
 
         # Titles: "Mrs Patel", "Dr. A. Jones".
-        for m in re.finditer(TITLES + r"\s+((?:[A-Z]\.?\s?)*" + NAME_TOKEN + r")", text):
+        for m in _TITLE_NAME_RE.finditer(text):
             add(m.start(1), extend_surname(m.end()))
         # Relations and roles: "my son Alfie", "her social worker, Jenny", "my friend daisy".
-        relation_re = (
-            r"\b(?:my|our|his|her|their|the|a|your)\s+(?:\w+\s+)?"
-            + RELATIONS
-            + r"(?:'s)?,?\s+(?:(?:is|was)\s+(?:called|named)\s+)?([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)\b"
-        )
-        for m in re.finditer(relation_re, text, re.IGNORECASE):
+        for m in _RELATION_RE.finditer(text):
             word = m.group(1)
             if m.start(1) in taken or word.lower() in NOT_NAMES:
                 continue
-            if not re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[a-z]+(?:-[a-z]+)?", word):
+            if not _NAME_SHAPE_RE.fullmatch(word):
                 continue  # "AP", "SENCO"
             if (word[0].isupper() and (self._is_first_name(word) or self.freq.get(word.lower(), 0) < 40)) or (
                 word[0].islower() and self._is_first_name(word) and self.freq.get(word.lower(), 0) < 5
             ):
                 add(m.start(1), extend_surname(m.end(1)))
-        intro_re = (
-            r"\b(?:called|named|name is|name's|names|I'm|I am|"
-            r"im|i'm|this is|known as|[Ss]igned|[Ff]rom|for|to|"
-            r"dad to|mum to|patient|pupil|student|child is|child:)"
-            r"\s+([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)\b"
-        )
-        for m in re.finditer(intro_re, text, re.IGNORECASE):
+        for m in _INTRO_RE.finditer(text):
             word = m.group(1)
             if m.start(1) in taken or word.lower() in NOT_NAMES:
                 continue
@@ -412,7 +434,7 @@ class Redactor:
                 .lower()
                 .startswith(("called", "named", "name", "patient", "pupil", "student", "child"))
             )
-            if not re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z]?[a-z]+)?|[a-z]+(?:-[a-z]+)?", word):
+            if not _NAME_SHAPE_RE.fullmatch(word):
                 continue  # "AP", "SENCO"
             if word[0].isupper() and (
                 self._is_first_name(word) or strong and self.freq.get(word.lower(), 0) < 3
@@ -421,7 +443,7 @@ class Redactor:
             elif word[0].islower() and self._is_first_name(word) and self.freq.get(word.lower(), 0) < 5:
                 add(m.start(1), m.end(1))
         # Gazetteer: first names anywhere (capitalised; lower case only if never an English word).
-        for m in re.finditer(r"\b(" + NAME_TOKEN + r"|[a-z]+)\b", text):
+        for m in _WORD_OR_NAME_RE.finditer(text):
             if m.start() in taken:
                 continue
             word = m.group(1)
@@ -433,7 +455,7 @@ class Redactor:
                 if common <= 2 and len(word) > 3 and low not in NOT_NAMES:
                     add(m.start(), m.end())
                 continue
-            if re.match(r"\s?\d", text[m.end() : m.end() + 2]):
+            if _DIGIT_NEXT_RE.match(text[m.end() : m.end() + 2]):
                 continue  # "May 2024"
             if common >= 1000:
                 continue  # "The", "Will": only a name with context (handled above)
@@ -660,9 +682,18 @@ _NEGATED = re.compile(
 
 @dataclass
 class Safeguarding:
+    """The screen's finding. `evidence` holds the phrases the patterns matched (taken from the
+    original text: the caller redacts them before storing); `score`/`threshold` are the trained
+    screen's; `raised_by` says which part raised the flag ("patterns", "model" or both)."""
+
     flagged: bool
     reasons: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)
+    score: float | None = None
+    threshold: float | None = None
+    raised_by: list[str] = field(default_factory=list)
+    model_terms: list[str] = field(default_factory=list)
+    model_version: str = ""
 
 
 def safeguarding_screen(text: str) -> Safeguarding:
@@ -679,7 +710,7 @@ def safeguarding_screen(text: str) -> Safeguarding:
             reasons.append(reason)
             evidence.append(m.group()[:80])
             break
-    return Safeguarding(bool(reasons), reasons, evidence)
+    return Safeguarding(bool(reasons), reasons, evidence, raised_by=["patterns"] if reasons else [])
 
 
 # --------------------------------------------------------------------------------------------
@@ -751,10 +782,21 @@ class SentimentResult:
     subjectivity: float
     label: str
     textblob_polarity: float
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+def sentiment_label(polarity: float) -> str:
+    if polarity <= -0.1:
+        return "negative"
+    if polarity >= 0.1:
+        return "positive"
+    return "neutral"
 
 
 class SentimentAnalyser:
-    """TextBlob's pattern analyser (built once) plus domain cues it misses."""
+    """TextBlob's pattern analyser (built once) plus domain cues it misses. With trained models
+    (`feedback.learning`), TextBlob's polarity and the cue counts are features beside the
+    n-grams and the model decides the label; without, the rule below does."""
 
     def __init__(self):
         from textblob.en.sentiments import PatternAnalyzer
@@ -764,31 +806,59 @@ class SentimentAnalyser:
     def raw(self, text: str):
         return self._analyser.analyze(text)
 
-    def analyse(self, text: str, *, at_risk: bool = False) -> SentimentResult:
+    def _textblob(self, text: str):
+        """(raw result, polarity with sign-offs removed): "Best number is…" is not praise."""
         raw = self._analyser.analyze(text)
         plain = POLITENESS_RE.sub(" ", text)
         base = self._analyser.analyze(plain).polarity if plain != text else raw.polarity
+        return raw, base
+
+    def rule_polarity(self, text: str, base: float | None = None) -> float:
+        """The hand-written rule: TextBlob misses the obvious in this domain ("40 weeks and still
+        no plan" scores 0), so the domain cues weigh more than its lexicon."""
+        if base is None:
+            base = self._textblob(text)[1]
         neg = sum(1 for p in _NEG if p.search(text))
         pos = sum(1 for p in _POS if p.search(text))
-        # TextBlob misses the obvious in this domain ("40 weeks and still no plan" scores 0):
-        # the domain cues weigh more than its lexicon.
-        polarity = 0.5 * base + 0.25 * pos - 0.25 * neg
+        return max(-1.0, min(1.0, 0.5 * base + 0.25 * pos - 0.25 * neg))
+
+    def features(self, text: str, *, at_risk: bool = False, _parts=None) -> list[float]:
+        """What the trained sentiment model reads besides the n-grams (`feedback.learning`):
+        TextBlob's polarity and subjectivity, and the safeguarding flag. The domain cue counts
+        were dropped as features: with the n-grams they added nothing in cross-validation and
+        cost more time than the rest of the sentiment step."""
+        raw, base = _parts or self._textblob(text)
+        return [base, raw.subjectivity, float(at_risk)]
+
+    def analyse(self, text: str, *, at_risk: bool = False, models=None, vec=None) -> SentimentResult:
+        raw, base = self._textblob(text)
+        probabilities: dict[str, float] = {}
+        if models is not None:
+            extras = self.features(text, at_risk=at_risk, _parts=(raw, base))
+            vec = vec if vec is not None else models.vectorise(text)
+            label, probabilities = models.sentiment(vec, extras)
+            polarity = probabilities["positive"] - probabilities["negative"]
+        else:
+            polarity = self.rule_polarity(text, base)
+            label = sentiment_label(polarity)
         if at_risk:
             polarity = min(polarity, -0.5)  # a child at risk is never good news
-        polarity = max(-1.0, min(1.0, polarity))
-        if polarity <= -0.1:
             label = "negative"
-        elif polarity >= 0.1:
-            label = "positive"
-        else:
-            label = "neutral"
-        return SentimentResult(round(polarity, 4), round(raw.subjectivity, 4), label, raw.polarity)
+        polarity = max(-1.0, min(1.0, polarity))
+        return SentimentResult(
+            round(polarity, 4),
+            round(raw.subjectivity, 4),
+            label,
+            raw.polarity,
+            {k: round(v, 4) for k, v in probabilities.items()},
+        )
 
 
 # --------------------------------------------------------------------------------------------
 # Key phrases (offline noun phrases from pattern's chunker)
 # --------------------------------------------------------------------------------------------
 
+_PHRASE_WORD_RE = re.compile(r"^[\w'-]+$")
 PHRASE_STOP = frozenset(
     "i me my we our you your he she they them it this that there what which who "
     "thing things lot lots way time something anything nothing everything one "
@@ -825,7 +895,7 @@ def key_phrases(text: str, limit: int = 8) -> list[str]:
             word, tag, chunk = parts[0], parts[1], parts[2]
             if chunk == "B-NP" or (chunk != "I-NP" and current):
                 flush()
-            if chunk in ("B-NP", "I-NP") and re.match(r"^[\w'-]+$", word):
+            if chunk in ("B-NP", "I-NP") and _PHRASE_WORD_RE.match(word):
                 current.append((word, tag))
         flush()
     # Multi-word phrases say more than single nouns.
@@ -870,6 +940,28 @@ def _match_keywords(text: str, tokens: set[str], patterns) -> list[str]:
     return [k for k, gate, p in patterns if (gate is None or gate & tokens) and p.search(text)]
 
 
+class KeywordIndex:
+    """The same matching as `_match_keywords` over a fixed list of (keyword, gate, pattern),
+    but looked up from the text's words: only patterns whose gate word occurs are tried, instead
+    of checking every gate (hundreds of cues) for every text. Results keep the list's order."""
+
+    def __init__(self, patterns):
+        self.patterns = list(patterns)
+        self.always = [i for i, (_, gate, _) in enumerate(self.patterns) if gate is None]
+        self.by_word: dict[str, list[int]] = {}
+        for i, (_, gate, _) in enumerate(self.patterns):
+            for word in gate or ():
+                self.by_word.setdefault(word, []).append(i)
+
+    def match(self, text: str, tokens: set[str]) -> list[int]:
+        candidates = set(self.always)
+        for token in tokens:
+            hits = self.by_word.get(token)
+            if hits:
+                candidates.update(hits)
+        return [i for i in sorted(candidates) if self.patterns[i][2].search(text)]
+
+
 @dataclass
 class ThemeSpec:
     label: str
@@ -897,12 +989,22 @@ class ObjectiveSuggestion:
 
 @dataclass
 class AnalysisContext:
-    """Everything the pipeline needs from the database, built once and reused."""
+    """Everything the pipeline needs from the database, built once and reused.
+
+    `objectives` (the current plan's own wording) and `confirmed` ((code, redacted text) of
+    items staff confirmed for an objective) let suggestions work for any plan, not only the one
+    the cue list was written for. `models` are the trained models (`feedback.learning.Models`);
+    left None, the models trained from the shipped data are used on first need. `learned=False`
+    runs the rules alone (training uses it to compute the rule-based features)."""
 
     school_names: list[str] = field(default_factory=list)
     themes: list[ThemeSpec] = field(default_factory=list)
     objective_cues: dict[str, list[str]] = field(default_factory=dict)
     objective_codes: set[str] | None = None
+    objectives: list[ObjectiveText] = field(default_factory=list)
+    confirmed: list[tuple[str, str]] = field(default_factory=list)
+    models: Any = None
+    learned: bool = True
 
     def __post_init__(self):
         self.redactor = Redactor(self.school_names)
@@ -918,16 +1020,65 @@ class AnalysisContext:
             (cue, _gate(cue), re.compile(_keyword_pattern(cue), re.IGNORECASE)) for cue in self.cue_codes
         ]
         self.cue_df = {cue: len(codes) for cue, codes in self.cue_codes.items()}
+        self.cue_index = KeywordIndex(self.cue_patterns)
+        self.theme_index = theme_index(self.themes)
+        if self.objectives and self.objective_codes is None:
+            self.objective_codes = {o.code for o in self.objectives}
+        self.objective_matcher = (
+            ObjectiveMatcher(self.objectives, self.confirmed) if self.objectives else None
+        )
+
+    def learned_models(self):
+        """The trained models, or None when running on rules alone."""
+        if not self.learned:
+            return None
+        if self.models is None:
+            from . import learning
+
+            self.models = learning.models_shipped()
+        return self.models
+
+    def fusion_weights(self, models) -> dict:
+        """How much each objective signal counts: the training plan's weights when the models
+        know (most of) this plan's codes, otherwise the weights for a plan they never saw."""
+        if models is None:
+            return dict(RULE_FUSION)
+        known = set(models.ob_codes)
+        codes = self.objective_codes
+        if codes is None or (known and len(codes & known) >= 0.5 * len(codes)):
+            return dict(models.fusion.get("known_plan") or RULE_FUSION)
+        return dict(models.fusion.get("any_plan") or RULE_FUSION)
 
 
-def find_themes(text: str, themes: list[ThemeSpec]) -> list[ThemeMatch]:
-    found = []
+# Without trained models: the cue lists as before, plus the objectives' own wording.
+RULE_FUSION = {"cues": 1.0, "similarity": 2.0, "model": 0.0, "nearest": 1.0}
+
+
+def theme_index(themes: list[ThemeSpec]) -> tuple[KeywordIndex, list[int]]:
+    """One index over every theme's keywords, and which theme each entry belongs to."""
+    entries, owner = [], []
+    for n, theme in enumerate(themes):
+        entries += theme.patterns
+        owner += [n] * len(theme.patterns)
+    return KeywordIndex(entries), owner
+
+
+def find_themes(text: str, themes: list[ThemeSpec], index=None) -> list[ThemeMatch]:
+    """Themes whose keywords occur in the text. `index` (`theme_index(themes)`, which the
+    analysis context keeps) makes it faster; the result is the same."""
     tokens = _tokens(text)
-    for theme in themes:
-        matched = _match_keywords(text, tokens, theme.patterns)
-        if matched:
-            found.append(ThemeMatch(theme.label, matched))
-    return found
+    if index is None:
+        found = []
+        for theme in themes:
+            matched = _match_keywords(text, tokens, theme.patterns)
+            if matched:
+                found.append(ThemeMatch(theme.label, matched))
+        return found
+    keywords, owner = index
+    by_theme: dict[int, list[str]] = {}
+    for i in keywords.match(text, tokens):
+        by_theme.setdefault(owner[i], []).append(keywords.patterns[i][0])
+    return [ThemeMatch(themes[n].label, by_theme[n]) for n in sorted(by_theme)]
 
 
 SAFEGUARDING_OBJECTIVES = {
@@ -941,22 +1092,22 @@ SAFEGUARDING_OBJECTIVES = {
 }
 
 
-def suggest_objectives(
+def cue_scores(
     text: str,
     context: AnalysisContext,
     themes: list[ThemeMatch],
     safeguarding: Safeguarding | None = None,
-    limit: int = 5,
-) -> list[ObjectiveSuggestion]:
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Score each objective by the cue phrases found, plus the themes linked to it, plus the
-    safeguarding screen; confidence = 1 - e^(-score).
+    safeguarding screen (the hand-written signals; they apply to plans whose codes they name).
 
     A cue's weight grows with its length (a phrase says more than a word) and shrinks with the
     number of objectives that share it (like inverse document frequency), so a generic word such
     as "weeks" nudges several objectives a little and "named worker" points firmly at one."""
     scores: dict[str, float] = {}
     cues: dict[str, list[str]] = {}
-    for cue in _match_keywords(text, _tokens(text), context.cue_patterns):
+    for i in context.cue_index.match(text, _tokens(text)):
+        cue = context.cue_patterns[i][0]
         weight = (0.45 + 0.25 * (len(cue.split()) - 1)) / math.sqrt(context.cue_df[cue])
         for code in context.cue_codes[cue]:
             scores[code] = scores.get(code, 0.0) + weight
@@ -976,9 +1127,53 @@ def suggest_objectives(
             if context.objective_codes is None or code in context.objective_codes:
                 scores[code] = scores.get(code, 0.0) + weight
                 cues.setdefault(code, []).append(f"safeguarding: {reason}")
+    return scores, cues
+
+
+def suggest_objectives(
+    text: str,
+    context: AnalysisContext,
+    themes: list[ThemeMatch],
+    safeguarding: Safeguarding | None = None,
+    limit: int = 5,
+    *,
+    models=None,
+    vec=None,
+) -> list[ObjectiveSuggestion]:
+    """Rank the current plan's objectives for a (redacted) text; confidence = 1 - e^(-score).
+
+    The score adds, with weights chosen by cross-validation (`feedback.learning`):
+    the cue/theme/safeguarding signals (`cue_scores`), the text's similarity to each
+    objective's own wording and to the feedback staff confirmed for it
+    (`feedback.objective_text`), and the trained per-objective models where they know the code.
+    The cues say which signals counted ("wording: …", "like confirmed feedback", "trained …")."""
+    weights = context.fusion_weights(models)
+    base, base_cues = cue_scores(text, context, themes, safeguarding)
+    scores = {code: weights["cues"] * v for code, v in base.items()}
+    cues = {code: list(v) for code, v in base_cues.items()}
+    codes = context.objective_codes
+    if context.objective_matcher is not None:
+        sim, nearest, words = context.objective_matcher.scores(text)
+        for code, value in sim.items():
+            add = weights["similarity"] * value
+            scores[code] = scores.get(code, 0.0) + add
+            if add >= 0.05 and words.get(code):
+                cues.setdefault(code, []).append("wording: " + ", ".join(words[code][:3]))
+        for code, value in nearest.items():
+            add = weights["nearest"] * value
+            scores[code] = scores.get(code, 0.0) + add
+            if add >= 0.05:
+                cues.setdefault(code, []).append(f"like confirmed feedback ({value:.2f})")
+    if models is not None and weights["model"]:
+        for code, p in models.objective_scores(vec if vec is not None else models.vectorise(text)).items():
+            if codes is not None and code not in codes:
+                continue
+            scores[code] = scores.get(code, 0.0) + weights["model"] * p
+            if p >= 0.3:
+                cues.setdefault(code, []).append(f"trained model ({p:.2f})")
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     return [
-        ObjectiveSuggestion(code, round(1 - math.exp(-score), 3), cues[code][:6])
+        ObjectiveSuggestion(code, round(1 - math.exp(-score), 3), cues.get(code, [])[:6])
         for code, score in ranked[:limit]
         if score >= 0.15
     ]
@@ -1017,6 +1212,101 @@ def set_aside(text: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
+# Language
+# --------------------------------------------------------------------------------------------
+
+# Languages commonly written in England besides English, that lingua-language-detector ships
+# models for (it works offline). Restricting the set makes detection faster and surer.
+LANGUAGES = {
+    "ENGLISH": "English", "POLISH": "Polish", "URDU": "Urdu", "PUNJABI": "Punjabi",
+    "BENGALI": "Bengali", "ARABIC": "Arabic", "ROMANIAN": "Romanian", "PORTUGUESE": "Portuguese",
+    "SPANISH": "Spanish", "FRENCH": "French", "SOMALI": "Somali", "LITHUANIAN": "Lithuanian",
+    "TURKISH": "Turkish", "GUJARATI": "Gujarati", "ITALIAN": "Italian", "GERMAN": "German",
+    "PERSIAN": "Persian", "CHINESE": "Chinese", "TAMIL": "Tamil", "HINDI": "Hindi",
+    "UKRAINIAN": "Ukrainian", "RUSSIAN": "Russian", "ALBANIAN": "Albanian", "BULGARIAN": "Bulgarian",
+    "HUNGARIAN": "Hungarian", "SLOVAK": "Slovak", "CZECH": "Czech", "LATVIAN": "Latvian",
+    "VIETNAMESE": "Vietnamese", "GREEK": "Greek",
+}
+# Left out on purpose: languages whose short samples look like English text-speak to the detector
+# (Welsh, Tagalog, Shona, Yoruba, Swahili, Dutch) and are rarely written to an English council.
+ENGLISH = ("en", "English")
+_LETTER_WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# Fewer words than this, or too few of them unknown to English, and the text stays English:
+# "Merci beaucoup" or a list of names could be anything, and English is the safe reading
+# only because a short text in another language still reaches a person through triage.
+MIN_WORDS_FOR_LANGUAGE = 4
+# Tags, entities, and any token holding code punctuation (=, brackets, slashes: attributes,
+# URLs, script) carry no language.
+_NOT_PROSE_RE = re.compile(r"<[^>]*>?|&#?\w+;|\S*[=(){}\[\]<>/\\|`]\S*")
+MIN_CONFIDENCE = 0.6
+# A text this share of whose words are English words is English without asking the detector
+# (most feedback; the detector is slower). French and Spanish share many words with English
+# word lists, so the bar is high and the rest is left to the detector.
+ENGLISH_SHARE = 0.85
+SHORT_TEXT_WORDS = 8
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """Words of English books (TextBlob's spelling list) and the local words in NOT_NAMES."""
+    return frozenset(w.lower() for w in _word_frequency()) | NOT_NAMES | {"i'm", "don't", "can't", "won't"}
+
+
+@functools.cache
+def _language_detector():
+    """Built once per process; lingua ships its language models in the wheel (no download).
+    Low-accuracy mode (trigram models only) loads in half a second instead of ten or more and
+    tells these languages apart on a sentence; the texts it sees are never very short (below)."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [getattr(Language, name) for name in LANGUAGES if hasattr(Language, name)]
+    builder = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode()
+    return builder.with_preloaded_language_models().build()
+
+
+def detect_language(text: str) -> tuple[str, str]:
+    """(ISO 639-1 code, English name) of the language a text is written in. Most feedback is
+    plainly English and is recognised from its words alone; only the rest goes to lingua.
+    Short or ambiguous texts count as English. Markup, code and addresses are no language at
+    all: they are taken out first, so pasted HTML is never "routed for translation"."""
+    words = _LETTER_WORD_RE.findall(_NOT_PROSE_RE.sub(" ", text))
+    if len(words) < MIN_WORDS_FOR_LANGUAGE:
+        return ENGLISH
+    english = _english_words()
+    # Acronyms ("EHCP", "SENCO") and capitalised words English does not know (names, places)
+    # say nothing about the language.
+    counted = []
+    for w in words:
+        low = w.lower().replace("’", "'")
+        if (w.isupper() and len(w) > 1) or (w[0].isupper() and low not in english):
+            continue
+        counted.append(low)
+    if len(counted) < MIN_WORDS_FOR_LANGUAGE:
+        return ENGLISH
+    known = sum(1 for w in counted if w in english)
+    if known >= ENGLISH_SHARE * len(counted):
+        return ENGLISH
+    if len(counted) < SHORT_TEXT_WORDS and known >= 0.5 * len(counted):
+        return ENGLISH  # "thx so much 4 the help lol": too little to go on, and half English
+    values = _language_detector().compute_language_confidence_values(text)
+    if not values:
+        return ENGLISH
+    top = values[0]
+    name = top.language.name
+    if name == "ENGLISH" or top.value < MIN_CONFIDENCE:
+        return ENGLISH
+    return top.language.iso_code_639_1.name.lower(), LANGUAGES.get(name, name.title())
+
+
+def withheld_message(language_name: str) -> str:
+    """What everyone but the safeguarding lead sees instead of text in another language."""
+    return (
+        f"(Withheld: this feedback is written in {language_name}. It needs translating by a person "
+        "before it can be read here; redaction only works on English.)"
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The pipeline
 # --------------------------------------------------------------------------------------------
 
@@ -1031,6 +1321,10 @@ class AnalysisResult:
     key_phrases: list[str]
     objectives: list[ObjectiveSuggestion]
     set_aside: str
+    language: str = "en"
+    language_name: str = "English"
+    needs_translation: bool = False
+    version: str = ""
 
     @property
     def redaction_counts(self) -> dict[str, int]:
@@ -1039,24 +1333,77 @@ class AnalysisResult:
             counts[span.kind] = counts.get(span.kind, 0) + 1
         return counts
 
+    @property
+    def withheld(self) -> bool:
+        """No text of the item is shown (redaction could not be trusted on it)."""
+        return self.needs_translation
+
 
 @functools.cache
 def sentiment_analyser() -> SentimentAnalyser:
     return SentimentAnalyser()
 
 
+TRAINED_SCREEN = "trained screen"
+
+
+def combine_screens(patterns: Safeguarding, models, vec) -> Safeguarding:
+    """The patterns and the trained screen together: either can raise the alert (recall first:
+    a person reviews every alert). Evidence keeps both: the matched phrases, and the model's
+    score, threshold, version and the words that weighed most."""
+    if models is None:
+        return patterns
+    score = models.safeguarding_score(vec)
+    threshold = models.sg_threshold
+    raised_by = list(patterns.raised_by)
+    reasons = list(patterns.reasons)
+    terms: list[str] = []
+    if score >= threshold:
+        raised_by.append("model")
+        if not reasons:
+            reasons.append(TRAINED_SCREEN)
+        terms = models.top_terms(vec, models.sg_weights)
+    return Safeguarding(
+        flagged=bool(raised_by),
+        reasons=reasons,
+        evidence=list(patterns.evidence),
+        score=round(score, 4),
+        threshold=round(threshold, 4),
+        raised_by=raised_by,
+        model_terms=terms,
+        model_version=models.version,
+    )
+
+
 def analyse(text: str, *, context: AnalysisContext) -> AnalysisResult:
-    """Run every step on one text. Deterministic: the same text and context give the same result."""
+    """Run every step on one text. Deterministic: the same text, context and models give the
+    same result. Text in another language is not analysed as English: it is withheld and
+    marked for translation (the patterns still run on it: a risk written partly in English
+    must not be lost)."""
     text = (text or "").replace("\x00", "")
-    redaction = context.redactor.redact(text)
+    models = context.learned_models()
+    version = f"{ANALYSIS_VERSION}+{models.version if models is not None else 'rules'}"
     aside = set_aside(text)
     # Safeguarding runs on the original: redaction must never hide a risk.
-    screen = safeguarding_screen(text)
-    sentiment = sentiment_analyser().analyse(redaction.text, at_risk=screen.flagged)
-    themes = find_themes(redaction.text, context.themes)
+    patterns = safeguarding_screen(text)
+    code, name = ENGLISH if aside else detect_language(text)
+    if code != "en":
+        return AnalysisResult(
+            withheld_message(name), [], patterns, SentimentResult(0.0, 0.0, "", 0.0), [], [], [], aside,
+            language=code, language_name=name, needs_translation=True, version=version,
+        )
+    redaction = context.redactor.redact(text)
+    # The models read the redacted text (names and contact details are noise to them), once.
+    vec = models.vectorise(redaction.text) if models is not None else None
+    screen = combine_screens(patterns, models, vec)
+    sentiment = sentiment_analyser().analyse(redaction.text, at_risk=screen.flagged, models=models, vec=vec)
+    themes = find_themes(redaction.text, context.themes, context.theme_index)
     without_placeholders = re.sub(r"\[[^\]]+\]", ",", redaction.text)
     phrases = key_phrases(without_placeholders) if not aside else []
-    objectives = suggest_objectives(redaction.text, context, themes, screen) if not aside else []
+    objectives = []
+    if not aside:
+        objectives = suggest_objectives(redaction.text, context, themes, screen, models=models, vec=vec)
     return AnalysisResult(
-        redaction.text, redaction.spans, screen, sentiment, themes, phrases, objectives, aside
+        redaction.text, redaction.spans, screen, sentiment, themes, phrases, objectives, aside,
+        version=version,
     )

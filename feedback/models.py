@@ -59,6 +59,22 @@ class Sentiment(models.TextChoices):
     POSITIVE = "positive", "Positive"
 
 
+class QuoteModeration(models.TextChoices):
+    """Where a channel has a moderator (the youth forum), whether the moderator let the words
+    be shared. Channels without a moderator leave it blank."""
+
+    NOT_MODERATED = "", "No moderation step"
+    PENDING = "pending", "Waiting for a moderator"
+    APPROVED = "approved", "Approved by a moderator"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
+class FeedbackItemQuerySet(models.QuerySet):
+    def quotable(self):
+        """Items that may be quoted anonymously (`quotable_q`)."""
+        return self.filter(quotable_q())
+
+
 class FeedbackItem(models.Model):
     """One piece of feedback, whatever channel it came through.
 
@@ -123,6 +139,14 @@ class FeedbackItem(models.Model):
         default=False, help_text="May suggest a child is at risk: never published or quoted."
     )
     set_aside = models.CharField(max_length=10, choices=SetAside.choices, blank=True, default="")
+    # Set by the channel's moderation through `feedback.services.feedback_quote_moderation_set`.
+    quote_moderation = models.CharField(
+        max_length=10,
+        choices=QuoteModeration.choices,
+        blank=True,
+        default="",
+        help_text="For channels with a moderator: only approved words may be quoted.",
+    )
     themes = models.ManyToManyField("Theme", through="ItemTheme", related_name="items", blank=True)
 
     # Triage.
@@ -143,6 +167,8 @@ class FeedbackItem(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -174,12 +200,32 @@ class FeedbackItem(models.Model):
 
     @property
     def may_quote(self) -> bool:
-        return (
-            self.consent_to_quote
-            and not self.safeguarding
-            and not self.set_aside
-            and self.analysis_state == self.AnalysisState.DONE
-        )
+        """Whether this item may be quoted now, by the one rule (`quotable_q`), read from the
+        database so a flag, an alert or a moderator's decision made since this object was
+        loaded counts. Lists should use `FeedbackItem.objects.quotable()` instead."""
+        return self.pk is not None and type(self).objects.quotable().filter(pk=self.pk).exists()
+
+
+def quotable_q(prefix: str = "") -> Q:
+    """The one rule for what may be quoted anonymously (board packs, "You said, we did" pages
+    and quote proposals, the youth representative's report): the person agreed, the text has
+    been redacted, it is not spam or empty, nothing about it suggested a child may be at risk
+    (the flag, or an alert even if a re-analysis cleared the flag), and where a moderator looks
+    at the words first, the moderator approved them: a view hidden "because it had personal
+    details in it", or not looked at yet, is never quoted.
+
+    `prefix` is the path from another model to the item (e.g. "item" from an ObjectiveTag), so
+    a query over tags can apply the rule in the same join. Use `FeedbackItem.objects.quotable()`
+    or `FeedbackItem.may_quote` rather than copying these conditions."""
+    p = f"{prefix}__" if prefix else ""
+    return Q(**{
+        f"{p}consent_to_quote": True,
+        f"{p}safeguarding": False,
+        f"{p}set_aside": "",
+        f"{p}analysis_state": FeedbackItem.AnalysisState.DONE,
+        f"{p}quote_moderation__in": [QuoteModeration.NOT_MODERATED, QuoteModeration.APPROVED],
+        f"{p}alert__isnull": True,
+    })
 
 
 class FeedbackOriginal(models.Model):
@@ -358,3 +404,64 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.item_id} {self.action} by {self.actor or 'system'}"
+
+
+class ItemAnalysis(models.Model):
+    """What the pipeline found about one item beyond the fields on `FeedbackItem`: which version
+    of the pipeline and of its trained models produced it, the language it is written in, and
+    the evidence behind a safeguarding flag. Written by `feedback.services.feedback_analyse`
+    (one row per item, replaced on re-analysis).
+
+    `needs_translation` routes text not written in English to a person: English redaction
+    cannot be trusted on it, so its `redacted_text` is a withheld message naming the language.
+    `safeguarding_evidence` is for the safeguarding lead (the alert screen): the phrases that
+    matched (redacted), the trained screen's score and threshold, and which part raised it."""
+
+    item = models.OneToOneField(FeedbackItem, on_delete=models.CASCADE, related_name="analysis_detail")
+    version = models.CharField(
+        max_length=80, blank=True, default="", help_text="Pipeline version + trained model version."
+    )
+    language = models.CharField(max_length=12, default="en", help_text="ISO 639-1 code, e.g. 'pl'.")
+    language_name = models.CharField(max_length=40, blank=True, default="English")
+    needs_translation = models.BooleanField(default=False, db_index=True)
+    safeguarding_score = models.FloatField(
+        null=True, blank=True, help_text="The trained screen's probability that a child may be at risk."
+    )
+    safeguarding_evidence = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "item analysis"
+        verbose_name_plural = "item analyses"
+
+    def __str__(self):
+        return f"Analysis of #{self.item_id} ({self.version})"
+
+
+class AnalysisModel(models.Model):
+    """A trained set of the pipeline's learned models (safeguarding screen, sentiment, objective
+    suggestions) as joblib bytes, with the figures it was chosen on. At most one is active: the
+    one every worker uses (`feedback.learning.models_current`). Written by
+    `manage.py train_analysis_models` (`learning.model_adopt`); a candidate trained with extra
+    labels is stored the same way once it has been evaluated and adopted."""
+
+    version = models.CharField(max_length=64, unique=True)
+    data = models.BinaryField()
+    metrics = models.JSONField(default=dict, blank=True, help_text="Cross-validated figures, thresholds.")
+    training = models.JSONField(default=dict, blank=True, help_text="What it was trained on.")
+    is_active = models.BooleanField(default=False)
+    adopted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="feedback_one_active_analysis_model"
+            )
+        ]
+
+    def __str__(self):
+        return f"Analysis models {self.version}{' (active)' if self.is_active else ''}"

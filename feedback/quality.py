@@ -1,15 +1,28 @@
-"""Measures the analysis pipeline against the labelled set in feedback/evaluation/comments.jsonl.
+"""Measures the analysis pipeline against the labelled sets in feedback/evaluation/.
 
-Used by `manage.py evaluate_analysis`, `bench/feedback_quality.py` and the quality test. Metrics:
+Used by `manage.py evaluate_analysis`, `bench/feedback_quality.py` and the quality tests. Three
+sets, reported in this order (README in that folder):
+- held-out (`heldout.jsonl`): written by people who never saw the rules, never trained or tuned
+  on. The honest figures. Only aggregates are ever reported for it: no item text, no misses.
+- development (`dev.jsonl`): rules, thresholds and models are tuned and trained on it, so its
+  figures are optimistic (`manage.py train_analysis_models` prints cross-validated ones).
+- regression (`comments.jsonl`): written by the rule writers; a guard against breaking what
+  worked, and also trained on.
+
+Metrics:
 - redaction recall per PII type: a labelled value counts as found when every letter and digit of
-  it is covered by some redaction (any type: hiding it is what matters for privacy);
-- redaction precision per predicted type: a redaction is correct when it overlaps a labelled
-  value; plus the share of labelled look-alikes ("keep") that survive intact;
-- safeguarding recall and false-alarm rate (flagged among items labelled not at risk);
+  it is covered by some redaction (any type: hiding it is what matters for privacy); text
+  withheld because it is not in English hides everything. Names on their own, and "structured"
+  PII (email, phone, postcode, address, NHS number, date of birth, UPN) together;
+- redaction precision per predicted type, and the share of labelled look-alikes ("keep") that
+  survive intact;
+- safeguarding recall, overall and per `category` where the set has one, and false-alarm rate
+  (flagged among items labelled not at risk);
 - sentiment agreement with the human label;
 - top-3 objective hit rate: among items with labelled objectives, the share where one of the
   first three suggestions is a labelled objective;
-- throughput: pipeline items/second vs TextBlob sentiment alone, same texts, same run.
+- throughput: pipeline items/second (trained models included) vs TextBlob sentiment alone, same
+  texts, same run.
 """
 
 from __future__ import annotations
@@ -21,7 +34,16 @@ from pathlib import Path
 
 from . import analysis
 
-EVALUATION_FILE = Path(__file__).resolve().parent / "evaluation" / "comments.jsonl"
+EVALUATION_DIR = Path(__file__).resolve().parent / "evaluation"
+EVALUATION_FILE = EVALUATION_DIR / "comments.jsonl"  # the regression set
+DEV_FILE = EVALUATION_DIR / "dev.jsonl"
+HELDOUT_FILE = EVALUATION_DIR / "heldout.jsonl"
+# (key, title, file, trained on?) in the order they are reported: held-out first.
+SETS = [
+    ("heldout", "Held-out set", HELDOUT_FILE, False),
+    ("dev", "Development set", DEV_FILE, True),
+    ("regression", "Regression set", EVALUATION_FILE, True),
+]
 PII_TYPES = [
     "name",
     "email",
@@ -33,6 +55,8 @@ PII_TYPES = [
     "pupil_number",
     "school",
 ]
+STRUCTURED_PII = ["email", "phone", "postcode", "address", "nhs_number", "date_of_birth", "pupil_number"]
+# The regression set's targets (it was written with the rules: recall there must stay 1.0).
 TARGETS = {
     "recall.email": 0.98,
     "recall.phone": 0.98,
@@ -43,10 +67,26 @@ TARGETS = {
     "objective_top3": 0.8,
 }
 MAX_FALSE_ALARM = 0.10
+# Issue 14's targets for unseen text (held-out; shown beside the development figures too).
+# (direction, value): ">=" at least, "<=" at most.
+HELDOUT_TARGETS = {
+    "safeguarding_recall": (">=", 0.95),
+    "safeguarding_false_alarm": ("<=", 0.10),
+    "names_recall": (">=", 0.90),
+    "structured_pii_recall": (">=", 0.98),
+    "keep_survival": (">=", 0.95),
+    "sentiment_agreement": (">=", 0.75),
+    "objective_top3": (">=", 0.80),
+    "speed_ratio": (">=", 0.30),
+}
+REGRESSION_TARGETS = {
+    **HELDOUT_TARGETS,
+    "safeguarding_recall": (">=", 1.0),
+}
 
 
 def load_items(path: Path = EVALUATION_FILE) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
+    with Path(path).open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
 
@@ -65,7 +105,19 @@ def _covered(start: int, end: int, spans, text: str) -> bool:
     return all(i in covered for i in range(start, end) if text[i].isalnum())
 
 
-def evaluate(context: analysis.AnalysisContext, items: list[dict] | None = None) -> dict:
+def _ratio(hit: int, total: int):
+    return hit / total if total else None
+
+
+def evaluate(
+    context: analysis.AnalysisContext,
+    items: list[dict] | None = None,
+    *,
+    with_misses: bool = True,
+    timing: bool = True,
+) -> dict:
+    """Figures for one labelled set. `with_misses=False` (the held-out set) keeps no item ids,
+    texts or errors in the report: only counts."""
     items = items if items is not None else load_items()
     found = defaultdict(int)
     total = defaultdict(int)
@@ -73,50 +125,67 @@ def evaluate(context: analysis.AnalysisContext, items: list[dict] | None = None)
     predicted_ok = defaultdict(int)
     keep_total = keep_ok = 0
     sg_pos = sg_hit = sg_neg = sg_false = 0
+    by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    raised_by = defaultdict(int)
     sent_ok = 0
     obj_items = obj_hit = 0
     theme_tp = theme_pred = theme_gold = 0
+    withheld = 0
     misses: dict[str, list] = defaultdict(list)
-    results = []
+
+    def miss(key, value):
+        if with_misses:
+            misses[key].append(value)
+
     for item in items:
         text = item["text"]
         result = analysis.analyse(text, context=context)
-        results.append(result)
+        withheld += result.withheld
         gold_spans = []
         for pii in item["pii"]:
             occ = _occurrences(text, pii["value"])
             gold_spans.extend(occ)
             for start, end in occ[:1]:
                 total[pii["type"]] += 1
-                if _covered(start, end, result.spans, text):
+                if result.withheld or _covered(start, end, result.spans, text):
                     found[pii["type"]] += 1
                 else:
-                    misses[f"pii:{pii['type']}"].append((item["id"], pii["value"]))
+                    miss(f"pii:{pii['type']}", (item["id"], pii["value"]))
         for span in result.spans:
             predicted[span.kind] += 1
             if any(span.start < e and s < span.end for s, e in gold_spans):
                 predicted_ok[span.kind] += 1
             else:
-                misses[f"fp:{span.kind}"].append((item["id"], span.value))
+                miss(f"fp:{span.kind}", (item["id"], span.value))
         for keep in item.get("keep", []):
             keep_total += 1
             if keep in result.redacted_text:
                 keep_ok += 1
             else:
-                misses["keep"].append((item["id"], keep))
+                miss("keep", (item["id"], keep))
+        flagged = result.safeguarding.flagged
         if item["safeguarding"]:
             sg_pos += 1
-            sg_hit += result.safeguarding.flagged
-            if not result.safeguarding.flagged:
-                misses["safeguarding_missed"].append((item["id"], text[:80]))
+            sg_hit += flagged
+            category = item.get("category") or ""
+            if category:
+                by_category[category][0] += flagged
+                by_category[category][1] += 1
+            for part in result.safeguarding.raised_by:
+                raised_by[part] += 1
+            if not flagged:
+                miss("safeguarding_missed", (item["id"], text[:80]))
         else:
             sg_neg += 1
-            sg_false += result.safeguarding.flagged
-            if result.safeguarding.flagged:
-                misses["safeguarding_false_alarm"].append((item["id"], result.safeguarding.evidence))
+            sg_false += flagged
+            if flagged:
+                miss(
+                    "safeguarding_false_alarm",
+                    (item["id"], result.safeguarding.raised_by, result.safeguarding.evidence),
+                )
         sent_ok += result.sentiment.label == item["sentiment"]
         if result.sentiment.label != item["sentiment"]:
-            misses["sentiment"].append((item["id"], item["sentiment"], result.sentiment.label))
+            miss("sentiment", (item["id"], item["sentiment"], result.sentiment.label))
         predicted_themes = {t.label for t in result.themes}
         gold_themes = set(item.get("themes", []))
         theme_tp += len(predicted_themes & gold_themes)
@@ -128,39 +197,50 @@ def evaluate(context: analysis.AnalysisContext, items: list[dict] | None = None)
             if set(top3) & set(item["objectives"]):
                 obj_hit += 1
             else:
-                misses["objectives"].append((item["id"], item["objectives"], top3))
+                miss("objectives", (item["id"], item["objectives"], top3))
 
-    texts = [item["text"] for item in items]
-    pipeline_rate = _rate(lambda t: analysis.analyse(t, context=context), texts)
-    raw = analysis.sentiment_analyser()
-    textblob_rate = _rate(raw.raw, texts)
-
-    report = {
+    pipeline_rate = textblob_rate = None
+    if timing and items:
+        texts = [item["text"] for item in items]
+        pipeline_rate = _rate(lambda t: analysis.analyse(t, context=context), texts)
+        textblob_rate = _rate(analysis.sentiment_analyser().raw, texts)
+    structured_found = sum(found[t] for t in STRUCTURED_PII)
+    structured_total = sum(total[t] for t in STRUCTURED_PII)
+    models = context.learned_models()
+    return {
         "items": len(items),
-        "recall": {t: (found[t] / total[t] if total[t] else None, found[t], total[t]) for t in PII_TYPES},
+        "model_version": models.version if models is not None else "rules only",
+        "recall": {t: (_ratio(found[t], total[t]), found[t], total[t]) for t in PII_TYPES},
         "precision": {
-            t: (predicted_ok[t] / predicted[t] if predicted[t] else None, predicted_ok[t], predicted[t])
-            for t in PII_TYPES
+            t: (_ratio(predicted_ok[t], predicted[t]), predicted_ok[t], predicted[t]) for t in PII_TYPES
         },
-        "keep_survival": keep_ok / keep_total if keep_total else None,
-        "safeguarding_recall": sg_hit / sg_pos if sg_pos else None,
-        "safeguarding_false_alarm": sg_false / sg_neg if sg_neg else None,
+        "names_recall": _ratio(found["name"], total["name"]),
+        "names_counts": (found["name"], total["name"]),
+        "structured_pii_recall": _ratio(structured_found, structured_total),
+        "structured_pii_counts": (structured_found, structured_total),
+        "keep_survival": _ratio(keep_ok, keep_total),
+        "keep_counts": (keep_ok, keep_total),
+        "safeguarding_recall": _ratio(sg_hit, sg_pos),
+        "safeguarding_false_alarm": _ratio(sg_false, sg_neg),
         "safeguarding_counts": (sg_hit, sg_pos, sg_false, sg_neg),
-        "sentiment_agreement": sent_ok / len(items) if items else None,
-        "objective_top3": obj_hit / obj_items if obj_items else None,
+        "safeguarding_by_category": {c: (_ratio(h, n), h, n) for c, (h, n) in sorted(by_category.items())},
+        "safeguarding_raised_by": dict(raised_by),
+        "sentiment_agreement": _ratio(sent_ok, len(items)),
+        "sentiment_counts": (sent_ok, len(items)),
+        "objective_top3": _ratio(obj_hit, obj_items),
         "objective_counts": (obj_hit, obj_items),
-        "theme_precision": theme_tp / theme_pred if theme_pred else None,
-        "theme_recall": theme_tp / theme_gold if theme_gold else None,
+        "theme_precision": _ratio(theme_tp, theme_pred),
+        "theme_recall": _ratio(theme_tp, theme_gold),
+        "withheld": withheld,
         "pipeline_items_per_second": pipeline_rate,
         "textblob_items_per_second": textblob_rate,
-        "speed_ratio": pipeline_rate / textblob_rate if textblob_rate else None,
+        "speed_ratio": pipeline_rate / textblob_rate if pipeline_rate and textblob_rate else None,
         "misses": dict(misses),
     }
-    return report
 
 
 def _rate(fn, texts: list[str], min_seconds: float = 0.5) -> float:
-    fn(texts[0])  # warm up (lexicons load once)
+    fn(texts[0])  # warm up (lexicons and models load once)
     count, start = 0, time.perf_counter()
     while True:
         for text in texts:
@@ -171,9 +251,19 @@ def _rate(fn, texts: list[str], min_seconds: float = 0.5) -> float:
             return count / elapsed
 
 
-def failures(report: dict) -> list[str]:
-    """Targets not met, in words (empty when all are met)."""
+def failures(report: dict, targets: dict | None = None) -> list[str]:
+    """Targets not met, in words (empty when all are met). Without `targets`: the regression
+    set's per-type targets (`TARGETS`, `MAX_FALSE_ALARM`); with them: (direction, value) pairs
+    such as `HELDOUT_TARGETS`."""
     out = []
+    if targets is not None:
+        for key, (direction, target) in targets.items():
+            value = report.get(key)
+            if value is None:
+                continue  # not measured here (no timing, no labelled item of the kind)
+            if (direction == ">=" and value < target) or (direction == "<=" and value > target):
+                out.append(f"{key} = {value:.3f} (target {direction} {target})")
+        return out
     for key, target in TARGETS.items():
         if key.startswith("recall."):
             value = report["recall"][key.split(".", 1)[1]][0]
@@ -190,36 +280,140 @@ def _fmt(value) -> str:
     return "  n/a" if value is None else f"{value:.3f}"
 
 
-def format_report(report: dict, verbose: bool = False) -> str:
-    lines = [
-        f"Feedback analysis quality on {report['items']} labelled items",
-        "",
-        "Redaction            recall (found/total)     precision (correct/predicted)",
-    ]
-    for t in PII_TYPES:
-        r, f, n = report["recall"][t]
-        p, ok, pred = report["precision"][t]
-        lines.append(f"  {t:<18} {_fmt(r)} ({f}/{n}){'':<8} {_fmt(p)} ({ok}/{pred})")
-    lines.append(f"  look-alikes kept intact: {_fmt(report['keep_survival'])}")
+def _line(label: str, value, counts: str, key: str, targets: dict) -> str:
+    target = ""
+    if key in targets:
+        direction, goal = targets[key]
+        met = value is not None and (value >= goal if direction == ">=" else value <= goal)
+        target = f"{direction} {goal:.2f}  {'met' if met else 'NOT MET' if value is not None else ''}"
+    return f"  {label:<28} {_fmt(value)} {counts:<14} {target}".rstrip()
+
+
+def format_report(
+    report: dict,
+    verbose: bool = False,
+    *,
+    title: str = "",
+    targets: dict | None = None,
+    per_type: bool = True,
+) -> str:
+    """The figures for one set with the targets beside them. `verbose` lists misses (never
+    available for the held-out set: its report holds none)."""
+    targets = REGRESSION_TARGETS if targets is None else targets
     hit, pos, false, neg = report["safeguarding_counts"]
-    lines += [
-        "",
-        f"Safeguarding recall:       {_fmt(report['safeguarding_recall'])} ({hit}/{pos})",
-        f"Safeguarding false alarms: {_fmt(report['safeguarding_false_alarm'])} ({false}/{neg})",
-        f"Sentiment agreement:       {_fmt(report['sentiment_agreement'])}",
-        f"Objective top-3 hit rate:  {_fmt(report['objective_top3'])} "
-        f"({report['objective_counts'][0]}/{report['objective_counts'][1]})",
-        f"Themes (not a target):     precision {_fmt(report['theme_precision'])}, "
-        f"recall {_fmt(report['theme_recall'])}",
-        "",
-        f"Pipeline:                  {report['pipeline_items_per_second']:.0f} items/s",
-        f"TextBlob sentiment alone:  {report['textblob_items_per_second']:.0f} items/s",
-        f"Ratio (pipeline/TextBlob): {report['speed_ratio']:.3f}",
+    lines = [
+        title or f"Feedback analysis quality on {report['items']} labelled items",
+        f"  (models: {report['model_version']}; items withheld as not English: {report['withheld']})",
+        f"  {'measure':<28} {'value':>5} {'(counts)':<14} target",
+        _line(
+            "Safeguarding recall",
+            report["safeguarding_recall"],
+            f"({hit}/{pos})",
+            "safeguarding_recall",
+            targets,
+        ),
     ]
-    fails = failures(report)
-    lines += ["", "Targets: all met" if not fails else "Targets NOT met: " + "; ".join(fails)]
+    for category, (value, h, n) in report["safeguarding_by_category"].items():
+        lines.append(f"      {category:<24} {_fmt(value)} ({h}/{n})")
+    if report["safeguarding_raised_by"]:
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(report["safeguarding_raised_by"].items()))
+        lines.append(f"      raised by (disclosures):  {parts}")
+    lines += [
+        _line(
+            "Safeguarding false alarms",
+            report["safeguarding_false_alarm"],
+            f"({false}/{neg})",
+            "safeguarding_false_alarm",
+            targets,
+        ),
+        _line(
+            "Names redacted",
+            report["names_recall"],
+            "({}/{})".format(*report["names_counts"]),
+            "names_recall",
+            targets,
+        ),
+        _line(
+            "Structured PII redacted",
+            report["structured_pii_recall"],
+            "({}/{})".format(*report["structured_pii_counts"]),
+            "structured_pii_recall",
+            targets,
+        ),
+        _line(
+            "Look-alikes kept",
+            report["keep_survival"],
+            "({}/{})".format(*report["keep_counts"]),
+            "keep_survival",
+            targets,
+        ),
+        _line(
+            "Sentiment agreement",
+            report["sentiment_agreement"],
+            "({}/{})".format(*report["sentiment_counts"]),
+            "sentiment_agreement",
+            targets,
+        ),
+        _line(
+            "Objective top-3",
+            report["objective_top3"],
+            "({}/{})".format(*report["objective_counts"]),
+            "objective_top3",
+            targets,
+        ),
+    ]
+    if report["speed_ratio"] is not None:
+        lines.append(
+            _line(
+                "Speed vs TextBlob alone",
+                report["speed_ratio"],
+                f"({report['pipeline_items_per_second']:.0f}/{report['textblob_items_per_second']:.0f}/s)",
+                "speed_ratio",
+                targets,
+            )
+        )
+    themes = f"precision {_fmt(report['theme_precision'])}, recall {_fmt(report['theme_recall'])}"
+    lines.append(f"  Themes (no target): {themes}")
+    if per_type:
+        lines += ["", "  Redaction by type     recall (found/total)     precision (correct/predicted)"]
+        for t in PII_TYPES:
+            r, f, n = report["recall"][t]
+            p, ok, pred = report["precision"][t]
+            lines.append(f"    {t:<18} {_fmt(r)} ({f}/{n}){'':<8} {_fmt(p)} ({ok}/{pred})")
+    fails = failures(report, targets)
+    lines += ["", "  Targets: all met" if not fails else "  Targets NOT met: " + "; ".join(fails)]
     if verbose:
         for key, values in report["misses"].items():
             lines.append(f"\n{key} ({len(values)}):")
             lines += [f"  {v}" for v in values[:60]]
     return "\n".join(lines)
+
+
+def evaluate_sets(
+    context: analysis.AnalysisContext,
+    keys: list[str] | None = None,
+    *,
+    verbose: bool = False,
+    timing: bool = True,
+) -> tuple[str, dict[str, dict]]:
+    """Report on the chosen sets (all by default), held-out first. A missing file is reported
+    as missing. Returns (text, {key: report})."""
+    out, reports = [], {}
+    for key, title, path, trained in SETS:
+        if keys and key not in keys:
+            continue
+        name = path.name
+        if not path.exists():
+            out.append(f"{title} ({name}): MISSING — no figures.\n")
+            continue
+        held = key == "heldout"
+        report = evaluate(context, load_items(path), with_misses=not held, timing=timing)
+        reports[key] = report
+        note = "never trained or tuned on" if not trained else "trained and tuned on: figures are optimistic"
+        heading = f"{title} ({name}, {report['items']} items; {note})"
+        targets = REGRESSION_TARGETS if key == "regression" else HELDOUT_TARGETS
+        out.append(
+            format_report(report, verbose=verbose and not held, title=heading, targets=targets, per_type=True)
+            + "\n"
+        )
+    return "\n".join(out), reports

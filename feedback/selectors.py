@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from portal.roles import Role, user_has_role
 
-from .models import FeedbackItem, FeedbackOriginal, SafeguardingAlert, School, Theme
+from .models import (
+    AnalysisModel,
+    FeedbackItem,
+    FeedbackOriginal,
+    ObjectiveTag,
+    SafeguardingAlert,
+    School,
+    Theme,
+)
 
 _context_lock = threading.Lock()
 _context_cache: dict = {"key": None, "value": None, "checked": 0.0}
@@ -27,6 +35,11 @@ def _context_key():
         Theme.objects.count(),
         Theme.objects.filter(objectives__isnull=False).count(),
         Objective.objects.filter(area__plan__is_current=True).count(),
+        Objective.objects.filter(area__plan__is_current=True).aggregate(n=Max("updated_at"))["n"],
+        # Staff-confirmed tags teach objective suggestions; a newly adopted model replaces the old.
+        ObjectiveTag.objects.filter(state=ObjectiveTag.State.CONFIRMED).aggregate(n=Max("updated_at"))["n"],
+        ObjectiveTag.objects.filter(state=ObjectiveTag.State.CONFIRMED).count(),
+        AnalysisModel.objects.filter(is_active=True).values_list("version", flat=True).first(),
     )
 
 
@@ -35,7 +48,7 @@ def analysis_context(*, max_age: float = 5.0):
     the admin has changed schools or themes; checked at most every `max_age` seconds."""
     from portal.models import Objective
 
-    from . import analysis
+    from . import analysis, learning
 
     now = time.monotonic()
     with _context_lock:
@@ -56,10 +69,56 @@ def analysis_context(*, max_age: float = 5.0):
                 themes=themes,
                 objective_cues=analysis.load_objective_cues(),
                 objective_codes=codes or None,
+                objectives=objective_texts(),
+                confirmed=confirmed_examples(),
+                models=learning.models_current(key[-1]),
             )
             _context_cache["key"] = key
         _context_cache["checked"] = now
         return _context_cache["value"]
+
+
+def objective_texts():
+    """The current plan's objectives in their own words (title, impact, sub-theme, priority
+    area), so suggestions work for whichever plan is loaded."""
+    from portal.models import Objective
+
+    from .objective_text import ObjectiveText
+
+    rows = Objective.objects.filter(area__plan__is_current=True).select_related("area", "sub_theme")
+    return [
+        ObjectiveText(
+            code=o.code,
+            title=o.title,
+            impact=o.impact,
+            sub_theme=o.sub_theme.title if o.sub_theme else "",
+            area=o.area.title,
+        )
+        for o in rows.order_by("code")
+    ]
+
+
+def confirmed_examples(*, per_objective: int = 200) -> list[tuple[str, str]]:
+    """(objective code, redacted text) of the latest items staff confirmed for each objective of
+    the current plan: the nearest-neighbour signal for suggestions. Redacted text only."""
+    tags = (
+        ObjectiveTag.objects.filter(
+            state=ObjectiveTag.State.CONFIRMED,
+            objective__area__plan__is_current=True,
+            item__analysis_state=FeedbackItem.AnalysisState.DONE,
+            item__safeguarding=False,
+        )
+        .exclude(item__redacted_text="")
+        .exclude(item__analysis_detail__needs_translation=True)
+        .order_by("objective__code", "-updated_at", "-pk")
+        .values_list("objective__code", "item__redacted_text")
+    )
+    out, seen = [], {}
+    for code, text in tags.iterator():
+        seen[code] = seen.get(code, 0) + 1
+        if seen[code] <= per_objective:
+            out.append((code, text))
+    return out
 
 
 def analysis_context_reset() -> None:
@@ -73,6 +132,35 @@ def may_view_original(user) -> bool:
         and user.is_authenticated
         and (user.has_perm("feedback.view_original_text") or user_has_role(user, Role.SAFEGUARDING_LEAD))
     )
+
+
+# What the inbox shows in place of the text of an item flagged for safeguarding, to anyone who
+# may not read it (`may_view_original`). Survey results and exports show the same words in place
+# of a flagged answer (`withheld_source_refs`): one rule, one wording.
+SAFEGUARDING_WITHHELD = "Safeguarding: referred to the safeguarding lead"
+
+
+def withheld_source_refs(*, source_refs, user) -> set[str]:
+    """Of these `source_refs` (e.g. "surveys.answer:12"), the ones whose text `user` may not
+    read: the item was flagged for safeguarding, or is not in English (English redaction cannot
+    be trusted on it: `ItemAnalysis.needs_translation`), and the user may not read original text. The
+    inbox's rule, for the apps that show the same words from their own records (survey results
+    and exports), so a disclosure withheld in the inbox is not read in a spreadsheet instead.
+    Empty for anyone allowed to read originals."""
+    if may_view_original(user):
+        return set()
+    refs = sorted({r for r in source_refs or () if r})
+    withheld: set[str] = set()
+    for start in range(0, len(refs), 500):  # keep each IN list well under SQLite's parameter limit
+        withheld.update(
+            FeedbackItem.objects.filter(
+                # Not in English: English redaction cannot be trusted on it.
+                Q(safeguarding=True) | Q(analysis_detail__needs_translation=True),
+                source_ref__in=refs[start:start + 500],
+            )
+            .values_list("source_ref", flat=True)
+        )
+    return withheld
 
 
 def original_for(*, item: FeedbackItem, user) -> FeedbackOriginal | None:
@@ -103,6 +191,8 @@ def feedback_inbox(*, filters: dict | None = None) -> QuerySet[FeedbackItem]:
         )
     if filters.get("theme"):
         qs = qs.filter(themes__label=filters["theme"])
+    if filters.get("needs_translation"):
+        qs = qs.filter(analysis_detail__needs_translation=True)
     if filters.get("date_from"):
         qs = qs.filter(received_at__date__gte=filters["date_from"])
     if filters.get("date_to"):
@@ -141,13 +231,9 @@ def alerts_unnotified() -> list[int]:
 
 
 def quotable_items(*, objective_code: str | None = None) -> QuerySet[FeedbackItem]:
-    """Items that may be quoted anonymously: consent given, analysed, never safeguarding."""
-    qs = FeedbackItem.objects.filter(
-        consent_to_quote=True,
-        safeguarding=False,
-        set_aside="",
-        analysis_state=FeedbackItem.AnalysisState.DONE,
-    )
+    """Items that may be quoted anonymously (the one rule, `feedback.models.quotable_q`), if
+    asked, only those with a confirmed tag for one objective."""
+    qs = FeedbackItem.objects.quotable()
     if objective_code:
         qs = qs.filter(objective_tags__objective__code=objective_code, objective_tags__state="confirmed")
     return qs

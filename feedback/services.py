@@ -29,9 +29,11 @@ from .models import (
     AuditEntry,
     FeedbackItem,
     FeedbackOriginal,
+    ItemAnalysis,
     ItemTheme,
     Locality,
     ObjectiveTag,
+    QuoteModeration,
     SafeguardingAlert,
     Theme,
     TriageNote,
@@ -72,11 +74,14 @@ def feedback_ingest(
     contact_name: str = "",
     wants_reply: bool = False,
     entered_by=None,
+    quote_moderation: str = "",
 ) -> FeedbackItem:
     """Create a feedback item from any channel (see docs/architecture.md for the contract).
 
     Called by the public form, staff entry, imports, surveys and the youth forum. Idempotent for
-    a non-empty `source_ref`: the existing item is returned.
+    a non-empty `source_ref`: the existing item is returned (later moderation decisions go
+    through `feedback_quote_moderation_set`). A channel with a moderator passes
+    `quote_moderation="pending"`, so its words are never quotable before a moderator decides.
     """
     source_ref = clean_text(source_ref)
     if source_ref:
@@ -97,6 +102,7 @@ def feedback_ingest(
         consent_to_quote=bool(consent_to_quote),
         wants_reply=bool(wants_reply),
         entered_by=entered_by,
+        quote_moderation=quote_moderation or "",
     )
     original = FeedbackOriginal(
         text=clean_text(text),
@@ -166,7 +172,9 @@ def feedback_analyse(*, item_id: int, skip_if_done: bool = False) -> FeedbackIte
     original = FeedbackOriginal.objects.filter(item_id=item_id).select_related("item").first()
     if original is None:
         return None
-    result = analysis.analyse(original.text, context=analysis_context())
+    context = analysis_context()
+    result = analysis.analyse(original.text, context=context)
+    detail = _analysis_detail(result, context)
     objectives = {
         o.code: o
         for o in Objective.objects.filter(
@@ -199,6 +207,7 @@ def feedback_analyse(*, item_id: int, skip_if_done: bool = False) -> FeedbackIte
         item.save()
         _store_themes(item, [(themes[m.label], m.matched) for m in result.themes if m.label in themes])
         _store_suggestions(item, [(objectives[s.code], s) for s in result.objectives if s.code in objectives])
+        ItemAnalysis.objects.update_or_create(item=item, defaults=detail)
         if result.safeguarding.flagged:
             alert, _ = SafeguardingAlert.objects.get_or_create(
                 item=item, defaults={"reasons": result.safeguarding.reasons}
@@ -206,6 +215,28 @@ def feedback_analyse(*, item_id: int, skip_if_done: bool = False) -> FeedbackIte
     if alert is not None:
         transaction.on_commit(lambda: safeguarding_alert_notify(alert_id=alert.pk))
     return item
+
+
+def _analysis_detail(result, context) -> dict:
+    """The `ItemAnalysis` row for a result: versions, language, and the safeguarding evidence
+    for the lead (matched phrases are redacted first: the row outlives the original's purge)."""
+    screen = result.safeguarding
+    return {
+        "version": result.version,
+        "language": result.language,
+        "language_name": result.language_name,
+        "needs_translation": result.needs_translation,
+        "safeguarding_score": screen.score,
+        "safeguarding_evidence": {
+            "raised_by": screen.raised_by,
+            "reasons": screen.reasons,
+            "phrases": [context.redactor.redact(p).text for p in screen.evidence],
+            "model_score": screen.score,
+            "model_threshold": screen.threshold,
+            "model_terms": screen.model_terms,
+            "model_version": screen.model_version,
+        },
+    }
 
 
 def _store_themes(item: FeedbackItem, found: list) -> None:
@@ -305,6 +336,28 @@ def safeguarding_alert_notify(*, alert_id: int) -> bool:
 
 def _audit(item: FeedbackItem, actor, action: str, changes: dict) -> None:
     AuditEntry.objects.create(item=item, actor=actor, action=action, changes=changes)
+
+
+@transaction.atomic
+def feedback_quote_moderation_set(*, source_ref: str, state: str, actor=None) -> FeedbackItem | None:
+    """Record a moderator's decision on the words of the item that came from `source_ref`:
+    "approved" (may be quoted, if everything else allows it), "hidden" or "pending" (never
+    quoted). Called by the youth forum when a view is sent, approved or hidden, so a view a
+    moderator hid never reaches a board pack or a "You said, we did" page (`quotable_q`).
+    Audited when it changes; returns the item, or None when no item has that source_ref."""
+    if state not in QuoteModeration.values or state == QuoteModeration.NOT_MODERATED:
+        raise ValidationError({"quote_moderation": "Choose approved, hidden or pending."})
+    source_ref = clean_text(source_ref)
+    if not source_ref:
+        return None
+    item = FeedbackItem.objects.select_for_update().filter(source_ref=source_ref).first()
+    if item is None or item.quote_moderation == state:
+        return item
+    changes = {"quote_moderation": [item.quote_moderation, state]}
+    item.quote_moderation = state
+    item.save(update_fields=["quote_moderation", "updated_at"])
+    _audit(item, actor, "quote_moderation", changes)
+    return item
 
 
 ALLOWED_TRANSITIONS = {
@@ -522,6 +575,8 @@ def feedback_erase(*, item_ids=None, source_refs=None, now: datetime | None = No
         redacted_text="", key_phrases=[], consent_to_quote=False, wants_reply=False, source_ref="",
         updated_at=now,
     )
+    # The evidence quotes (redacted) what the person wrote: it goes with the text.
+    ItemAnalysis.objects.filter(item_id__in=pks).update(safeguarding_evidence={}, updated_at=now)
     AuditEntry.objects.bulk_create(
         [AuditEntry(item_id=pk, action="erased", changes={"reason": "a person's data erased"}) for pk in pks]
     )

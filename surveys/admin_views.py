@@ -50,7 +50,7 @@ def results(request, pk):
     _require(request, "surveys.view_results")
     survey = get_object_or_404(Survey, pk=pk)
     form, filters, outside = _filters(request)
-    data = selectors.survey_results(survey=survey, filters=filters, suppress=outside)
+    data = selectors.survey_results(survey=survey, filters=filters, suppress=outside, user=request.user)
     for q in data.questions:
         # pygal escapes the labels it draws; the SVG is our own markup.
         q.chart = bar_chart(q.text, q.rows) if q.rows and any(r.count for r in q.rows) else ""
@@ -65,11 +65,12 @@ def export(request, pk, fmt):
     _require(request, "surveys.export_responses")
     survey = get_object_or_404(Survey, pk=pk)
     _form, filters, _outside = _filters(request)
-    personal = request.user.has_perm("surveys.view_personal_data")
-    header, rows = selectors.export_table(survey=survey, filters=filters, personal=personal)
-    if personal and fmt in ("csv", "xlsx"):
-        # Unredacted answers and respondents' details leave the system: record who took them.
-        services.responses_export_audit(survey=survey, user=request.user, fmt=fmt, rows=len(rows))
+    scope = selectors.export_scope(survey=survey, user=request.user)
+    header, rows = selectors.export_table(survey=survey, filters=filters, user=request.user)
+    if scope.leaves_personal_data and fmt in ("csv", "xlsx"):
+        # Typed answers or respondents' details leave the system: record who took them.
+        services.responses_export_audit(survey=survey, user=request.user, fmt=fmt, rows=len(rows),
+                                        unredacted=scope.unredacted)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"{survey.slug}-responses-{stamp}"
     if fmt == "csv":

@@ -141,6 +141,30 @@ def redact(text: str, fn=None) -> str:
     return getattr(result, "redacted_text", result if isinstance(result, str) else text)
 
 
+def _feedback_selectors():
+    """The feedback app's reads. A hard dependency: who may read flagged or original text is
+    its rule, and if it cannot be asked the text must not be shown (no fallback that fails
+    open)."""
+    from feedback import selectors
+
+    return selectors
+
+
+def answer_source_ref(answer_pk: int) -> str:
+    """The feedback item an answer's free text became (`services.answers_feed_feedback`)."""
+    return f"surveys.answer:{answer_pk}"
+
+
+def withheld_answers(*, answer_pks, user) -> tuple[set[int], str]:
+    """(answers whose text `user` may not read, the words to show instead): answers whose
+    feedback item was flagged for safeguarding, for anyone the inbox would not show it to. The
+    rule and the words are the feedback app's (`feedback.selectors.withheld_source_refs`)."""
+    feedback = _feedback_selectors()
+    by_ref = {answer_source_ref(pk): pk for pk in answer_pks}
+    withheld = feedback.withheld_source_refs(source_refs=list(by_ref), user=user)
+    return {by_ref[ref] for ref in withheld}, feedback.SAFEGUARDING_WITHHELD
+
+
 def _rows(counter: Counter, options: list[dict], base: int, threshold: int, suppress: bool) -> list[Row]:
     out = []
     for opt in options:
@@ -151,10 +175,15 @@ def _rows(counter: Counter, options: list[dict], base: int, threshold: int, supp
     return out
 
 
-def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: bool = False) -> Results:
+def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: bool = False,
+                   user=None) -> Results:
     """Counts per option (never per combination of options), scale distributions, number
     statistics and free text. With `suppress`, any count below the threshold is hidden and
-    free text is left out: that is the view for anyone outside the engagement team."""
+    free text is left out: that is the view for anyone outside the engagement team.
+
+    Free text is redacted; an answer flagged for safeguarding shows only the inbox's words
+    ("Safeguarding: referred to the safeguarding lead") unless `user` may read it in the inbox
+    (`withheld_answers`; with no user, it is withheld)."""
     threshold = conf.small_number_threshold()
     responses = submitted_responses(survey, filters)
     total = responses.count()
@@ -162,10 +191,20 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
     invited = responses.filter(invitation__isnull=False).count()
     all_hidden = suppress and total < threshold
     answers: dict[str, list] = {}
-    for key, value in (Answer.objects.filter(response__in=responses)
-                       .values_list("question_key", "value").order_by("pk")):
+    text_pks: dict[str, list] = {}
+    for pk, key, value, text in (Answer.objects.filter(response__in=responses)
+                                 .values_list("pk", "question_key", "value", "text").order_by("pk")):
         answers.setdefault(key, []).append(value)
+        text_pks.setdefault(key, []).append(pk if text else None)
+    withheld, withheld_words = set(), ""
+    if not suppress:  # free text is shown only then
+        withheld, withheld_words = withheld_answers(
+            answer_pks=[pk for pks in text_pks.values() for pk in pks if pk], user=user)
     fn = redactor()
+
+    def texts(key: str) -> list[str]:
+        return [withheld_words if pk in withheld else redact(value, fn)
+                for pk, value in zip(text_pks.get(key, []), answers.get(key, []), strict=True)]
     results = []
     for q in question_catalogue(survey):
         values = answers.get(q["key"], [])
@@ -208,14 +247,14 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
                     r.stats.pop("min")
                     r.stats.pop("max")
         elif q["kind"] in TEXT_KINDS and not suppress:
-            r.texts = [redact(v, fn) for v in values]
+            r.texts = texts(q["key"])
         results.append(r)
         if q.get("allow_other") and not suppress:
             others = answers.get(f"{q['key']}.other", [])
             if others:
                 results.append(QuestionResult(key=f"{q['key']}.other", text=f"{q['text']} – other",
                                               kind=Kind.SHORT_TEXT, answered=len(others),
-                                              texts=[redact(v, fn) for v in others]))
+                                              texts=texts(f"{q['key']}.other")))
     rate = round(100 * invited / invitations, 1) if invitations else None
     if all_hidden:
         total_shown, invited_shown, rate = None, None, None
@@ -255,15 +294,40 @@ def kpi_satisfaction(*, kpi_code: str, date_from: date | None = None,
 PERSONAL_COLUMNS = ["Invitation email", "Invitation name", "Invitation reference", "Respondent email"]
 
 
+@dataclass(frozen=True)
+class ExportScope:
+    """What an export holds for one user beyond redacted answers."""
+
+    personal: bool  # invitation and account columns
+    unredacted: bool  # free text as it was typed
+
+    @property
+    def leaves_personal_data(self) -> bool:
+        return self.personal or self.unredacted
+
+
+def export_scope(*, survey: Survey, user) -> ExportScope:
+    """Invitation and account columns need `surveys.view_personal_data`. Free text as typed
+    needs the permission that lets the inbox show original text (`feedback.selectors.
+    may_view_original`: the safeguarding lead), not the administrator's personal-data one:
+    typed text can name a child or disclose harm. An anonymous survey never gives either."""
+    if user is None or survey.anonymous:
+        return ExportScope(personal=False, unredacted=False)
+    return ExportScope(personal=user.has_perm("surveys.view_personal_data"),
+                       unredacted=_feedback_selectors().may_view_original(user))
+
+
 def export_table(*, survey: Survey, filters: Filters | None = None,
-                 personal: bool = False) -> tuple[list[str], list[list]]:
-    """One row per response, one column per question key (stable across versions). Personal
-    columns only when `personal` and the survey is not anonymous."""
+                 user=None) -> tuple[list[str], list[list]]:
+    """One row per response, one column per question key (stable across versions). What
+    `user` may take beyond redacted answers is `export_scope`'s; an answer flagged for
+    safeguarding shows only the inbox's words unless the user may read it in the inbox
+    (`withheld_answers`). With no user: redacted, nothing personal, flagged answers withheld."""
     catalogue = question_catalogue(survey)
-    # Without the personal-data permission, free text is redacted (when the feedback app
-    # provides redaction); invitation and account columns need a non-anonymous survey too.
-    fn = None if personal else redactor()
-    personal = personal and not survey.anonymous
+    scope = export_scope(survey=survey, user=user)
+    # Free text is redacted (when the feedback app provides redaction) unless typed text may go.
+    fn = None if scope.unredacted else redactor()
+    personal = scope.personal
     header = ["Response", "Survey version", "Submitted at", "Audience"]
     columns: list[tuple[str, bool]] = []
     for q in catalogue:
@@ -277,6 +341,11 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
     rows = []
     responses = (submitted_responses(survey, filters)
                  .select_related("version", "invitation", "respondent").order_by("submitted_at", "pk"))
+    text_answers = {(response_id, key): pk for pk, response_id, key in (
+        Answer.objects.filter(response__in=responses).exclude(text="")
+        .values_list("pk", "response_id", "question_key"))}
+    withheld, withheld_words = withheld_answers(answer_pks=text_answers.values(), user=user)
+    withheld_cells = {cell for cell, pk in text_answers.items() if pk in withheld}
     for response in responses:
         by_key = {q["key"]: q for q in response.version.definition["questions"]}
         answers = response.answers
@@ -284,6 +353,9 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
                timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
                response.get_audience_display()]
         for key, is_other in columns:
+            if (response.pk, f"{key}.other" if is_other else key) in withheld_cells:
+                row.append(withheld_words)
+                continue
             if is_other:
                 other = answers.get(f"{key}.other", "")
                 row.append(redact(other, fn) if fn and other else other)

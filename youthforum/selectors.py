@@ -367,8 +367,8 @@ class Report:
 
 def representation_report(*, since: datetime, until: datetime, quotes: int = 8) -> Report:
     """What the youth representative takes to the improvement board: top themes and priorities
-    this period in young people's own words. Quotes are only ever the redacted text of items
-    that may be quoted (consent given, not safeguarding, analysed)."""
+    this period in young people's own words. Quotes are only ever the redacted text of approved
+    views whose items may be quoted (`feedback.models.quotable_q`)."""
     from .models import Feeling
 
     sent = View.objects.filter(sent_at__gte=since, sent_at__lt=until).exclude(status=View.Status.DRAFT)
@@ -388,10 +388,16 @@ def representation_report(*, since: datetime, until: datetime, quotes: int = 8) 
             models.ItemTheme.objects.filter(item__in=usable).values_list("theme__label", flat=True)
         )
         report.themes = counts.most_common(5)
+    # The feedback app's one quoting rule decides (it also knows what the moderator decided).
+    quotable = (
+        set(models.FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items.values()])
+            .values_list("pk", flat=True))
+        if models is not None and items else set()
+    )
     for view in views:
         item = items.get(view.pk)
         text = without_feeling(item.redacted_text) if item is not None else ""
-        if item is not None and item.may_quote and view.status == View.Status.APPROVED and text:
+        if item is not None and item.pk in quotable and view.status == View.Status.APPROVED and text:
             report.quotes.append((view.prompt.easy_read_question, text))
         if len(report.quotes) >= quotes:
             break

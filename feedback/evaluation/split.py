@@ -50,7 +50,8 @@ def main(paths: list[str]) -> None:
         with (HERE / path).open(encoding="utf-8") as fh:
             items += [json.loads(line) for line in fh if line.strip()]
     ids = [i["id"] for i in items]
-    assert len(ids) == len(set(ids)), "ids must be unique across parts"
+    if len(ids) != len(set(ids)):
+        raise SystemExit("ids must be unique across parts")
     dev, held = split(items)
     for name, part in (("dev.jsonl", dev), ("heldout.jsonl", held)):
         with (HERE / name).open("w", encoding="utf-8") as fh:

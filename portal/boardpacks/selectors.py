@@ -37,6 +37,7 @@ from feedback.models import (
     ObjectiveTag,
     SafeguardingAlert,
     Sentiment,
+    quotable_q,
 )
 from portal.models import BoardPack, Plan, Rating
 from portal.models.plan import DIRECTION_ARROWS, RATING_MEANINGS, Direction
@@ -430,20 +431,18 @@ def _objective_quotes(objective_ids: list[int], period: Period) -> dict[int, lis
     """Up to three quotes per objective showing the range of views: the best negative, neutral
     and positive item where each exists (then second-best ones). "Best" prefers tags staff
     confirmed, then readable lengths, then the most recent; never the loudest by volume.
-    Only items that `FeedbackItem.may_quote` allows, and never one with a safeguarding alert."""
+    Only items the one quoting rule allows (`feedback.models.quotable_q`: consent, redacted,
+    never safeguarding or an alert, and a youth view only once a moderator approved it), applied
+    in the same join as the ranking."""
     start, end = period.bounds()
     per_sentiment = conf.quotes_per_objective()
     rows = (
         ObjectiveTag.objects.filter(
+            quotable_q("item"),
             objective_id__in=objective_ids,
             state__in=COUNTED_TAG_STATES,
             item__received_at__gte=start,
             item__received_at__lt=end,
-            item__consent_to_quote=True,
-            item__safeguarding=False,
-            item__set_aside="",
-            item__analysis_state=FeedbackItem.AnalysisState.DONE,
-            item__alert__isnull=True,
             item__sentiment__in=SENTIMENTS,
         )
         .exclude(item__redacted_text="")
@@ -481,23 +480,11 @@ def _objective_quotes(objective_ids: list[int], period: Period) -> dict[int, lis
             "item__redacted_text",
             "item__audience",
             "item__received_at",
-            "item__consent_to_quote",
-            "item__safeguarding",
-            "item__set_aside",
-            "item__analysis_state",
         )
         .order_by()
     )
     candidates: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
-        check = FeedbackItem(
-            consent_to_quote=row["item__consent_to_quote"],
-            safeguarding=row["item__safeguarding"],
-            set_aside=row["item__set_aside"],
-            analysis_state=row["item__analysis_state"],
-        )
-        if not check.may_quote:
-            continue
         candidates[row["objective_id"]][row["item__sentiment"]].append(row)
     out: dict[int, list[dict]] = {}
     for objective_id, by_sentiment in candidates.items():
