@@ -22,3 +22,14 @@ def newsletter_rate_limit() -> tuple[int, int]:
 def newsletter_confirmations_per_address() -> int:
     """Confirmation emails one address can be sent in an hour; more asks are quietly not sent."""
     return _int("CMS_NEWSLETTER_CONFIRMATIONS_PER_ADDRESS", 3)
+
+
+def reply_batch_size() -> int:
+    """People emailed per Celery task when replies to a "You said, we did" page are sent."""
+    return _int("CMS_REPLY_BATCH_SIZE", 50, minimum=1)
+
+
+def reply_batch_seconds() -> int:
+    """Seconds between the start of one reply batch and the next, so a mail relay's rate limit
+    is not hit and staff have time to stop a send."""
+    return _int("CMS_REPLY_BATCH_SECONDS", 30, minimum=0)

@@ -1,13 +1,16 @@
 """Wagtail page types for the public site. Presentation only: fields, panels, search fields,
 parent/subpage types, and `get_context()`/routes that call `cms.selectors` for their data."""
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from modelcluster.models import model_from_serializable_data
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
@@ -189,6 +192,72 @@ class YouSaidWeDidIndexPage(CachedPageMixin, RoutablePageMixin, Page):
         return YouSaidWeDidRssFeed(self)(request)
 
 
+# The text the builder starts a draft with (`cms.services.yswd_draft_create`). A page still
+# carrying any of it, or with nothing in a field the page and the reply email tell people, is not
+# fit to publish or to email: a published placeholder once went to 117 people (issue 19).
+BUILDER_SUMMARY_PLACEHOLDER = "Write a short summary here."
+BUILDER_ACTION_PLACEHOLDER = "Write what we did here."
+BUILDER_PARTNER_PLACEHOLDER = "To be confirmed"
+BUILDER_PLACEHOLDERS = (BUILDER_SUMMARY_PLACEHOLDER, BUILDER_ACTION_PLACEHOLDER,
+                        BUILDER_PARTNER_PLACEHOLDER)
+PUBLISHED_FIELDS = {"summary": "what you said", "action": "what we did", "partner": "who is doing it"}
+
+# Which feedback a public page may answer: the editor's rule, the builder's and publishing's.
+ANSWERABLE_ITEMS = {"safeguarding": False, "set_aside": "", "analysis_state": "done"}
+
+
+def _normalised(text: str) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def yswd_placeholder_errors(**fields: str) -> dict[str, str]:
+    """Errors for the published fields (summary, action, partner) that are empty or still hold
+    the builder's placeholder text. Shared by page validation, the editor form and sending."""
+    errors = {}
+    for name, value in fields.items():
+        label = PUBLISHED_FIELDS.get(name, name)
+        text = _normalised(value)
+        if not text:
+            errors[name] = f"Write {label} before publishing: the page and the reply email show it."
+        elif any(_normalised(p) in text for p in BUILDER_PLACEHOLDERS):
+            placeholder = next(p for p in BUILDER_PLACEHOLDERS if _normalised(p) in text)
+            errors[name] = (f"Replace the builder's placeholder text ('{placeholder}') with "
+                            f"{label} before publishing.")
+    return errors
+
+
+class YouSaidWeDidPageForm(WagtailAdminPageForm):
+    """The editor's form. It tells the page's clean() whether this submission is meant to go
+    live (Publish, or Submit for approval), so publishing a page that still holds the builder's
+    placeholder text, or answers feedback a public page may not, is refused with the reason on
+    the field, while a draft may still be saved half written. (The instance's own `live` cannot
+    say: a new page is live=True until Wagtail saves it as a draft.)"""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance._going_live = "action-publish" in self.data or "action-submit" in self.data
+        return cleaned
+
+
+class FeedbackLinksPanel(Panel):
+    """The feedback a page answers, summarised: how many, how many quoted, the first few, and a
+    link to the full, paginated list where quotes are changed and links removed. It replaces an
+    inline panel that rendered a select of every answerable item for every link (11.5 MB and
+    about 15 s for 121 links); the links stay in the page revision, which the editor keeps."""
+
+    SHOWN = 10
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "cms/admin/panels/feedback_links.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            page = self.instance
+            context.update(selectors.yswd_links_summary(page, shown=self.panel.SHOWN))
+            context["page"] = page
+            return context
+
+
 class YouSaidWeDidPage(CachedPageMixin, Page):
     """One "You said, we did" update: what people said (a summary and consented, redacted
     quotes), what the partnership did about it (the action, who owns it, its status), the plan
@@ -232,10 +301,8 @@ class YouSaidWeDidPage(CachedPageMixin, Page):
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([FieldPanel("summary"), InlinePanel(
-            "feedback_links", label="Feedback this answers",
-            help_text="Tick 'quote' only for feedback whose author agreed to be quoted.")],
-            heading="What you said"),
+        MultiFieldPanel([FieldPanel("summary"), FeedbackLinksPanel(heading="Feedback this answers")],
+                        heading="What you said"),
         MultiFieldPanel([FieldPanel("action"), FieldPanel("partner"), FieldPanel("status"),
                          FieldPanel("status_reason")], heading="What we did"),
         MultiFieldPanel([FieldRowPanel([FieldPanel("feedback_from"), FieldPanel("feedback_to")]),
@@ -251,16 +318,55 @@ class YouSaidWeDidPage(CachedPageMixin, Page):
                      index.FilterField("status")]
     parent_page_types = ["cms.YouSaidWeDidIndexPage"]
     subpage_types: list[str] = []
+    base_form_class = YouSaidWeDidPageForm
 
     class Meta:
         verbose_name = "'You said, we did' page"
 
     def clean(self):
         super().clean()
+        errors: dict[str, list[str]] = {}
         if self.status == ActionStatus.COULD_NOT_DO and not (self.status_reason or "").strip():
-            raise ValidationError({"status_reason": "Say why we could not do it."})
+            errors["status_reason"] = ["Say why we could not do it."]
         if self.feedback_from and self.feedback_to and self.feedback_from > self.feedback_to:
-            raise ValidationError({"feedback_to": "This must be on or after the earliest date."})
+            errors["feedback_to"] = ["This must be on or after the earliest date."]
+        going_live = getattr(self, "_going_live", None)  # set by the editor's form
+        if going_live is None:
+            # Every way of publishing saves the page with live=True, and Page.save() then runs
+            # full_clean(): so no service, shell or scheduled publish can put a placeholder live.
+            going_live = self.live
+        if going_live:
+            for name, message in self.placeholder_errors().items():
+                errors.setdefault(name, []).append(message)
+            refused = selectors.yswd_items_refused_messages(
+                [link.item_id for link in self.feedback_links.all()])
+            if refused:
+                errors[NON_FIELD_ERRORS] = refused
+        if errors:
+            raise ValidationError(errors)
+
+    def placeholder_errors(self) -> dict[str, str]:
+        return yswd_placeholder_errors(**{name: getattr(self, name) for name in PUBLISHED_FIELDS})
+
+    @classmethod
+    def from_serializable_data(cls, data, check_fks=True, strict_fks=False):
+        """A revision made into a page (the editor, previews, publishing) with one query for all
+        its feedback links: modelcluster checks each child's foreign keys one by one, two
+        queries a link, 1,000 for a 500-item draft. Same outcome: a link whose feedback item
+        has been deleted is dropped, as the CASCADE would have."""
+        links = data.get("feedback_links") if isinstance(data, dict) else None
+        if not check_fks or not links:
+            return super().from_serializable_data(data, check_fks, strict_fks)
+        obj = super().from_serializable_data({**data, "feedback_links": []}, check_fks, strict_fks)
+        if obj is None:
+            return None
+        item_model = YouSaidWeDidFeedback._meta.get_field("item").remote_field.model
+        existing = set(item_model.objects.filter(pk__in={link.get("item") for link in links})
+                       .values_list("pk", flat=True))
+        obj.feedback_links = [
+            model_from_serializable_data(YouSaidWeDidFeedback, link, check_fks=False, strict_fks=True)
+            for link in links if link.get("item") in existing]
+        return obj
 
     @property
     def status_tag_class(self) -> str:
@@ -278,8 +384,7 @@ class YouSaidWeDidFeedback(Orderable):
 
     page = ParentalKey(YouSaidWeDidPage, on_delete=models.CASCADE, related_name="feedback_links")
     item = models.ForeignKey("feedback.FeedbackItem", on_delete=models.CASCADE, related_name="+",
-                             limit_choices_to={"safeguarding": False, "set_aside": "",
-                                               "analysis_state": "done"})
+                             limit_choices_to=ANSWERABLE_ITEMS)
     quote = models.BooleanField(default=False, help_text="Quote the redacted text on the page.")
 
     panels = [FieldPanel("item"), FieldPanel("quote")]
@@ -292,6 +397,65 @@ class YouSaidWeDidFeedback(Orderable):
         if self.quote and self.item_id and not self.item.may_quote:
             raise ValidationError({"quote": "This person did not agree to be quoted, or the "
                                             "feedback cannot be published."})
+
+
+class ReplySend(models.Model):
+    """One confirmed send of reply emails for a published "You said, we did" page: the exact
+    subject and bodies the staff member saw in the preview (one body per group of recipients),
+    who confirmed it, and whether they stopped it. Its recipients are sent in batches by
+    `cms.tasks.send_reply_batch`. Written by `cms.services.yswd_replies_start`/`_stop`."""
+
+    page = models.ForeignKey(YouSaidWeDidPage, on_delete=models.CASCADE, related_name="reply_sends")
+    page_url = models.CharField(max_length=300)
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.SET_NULL, null=True,
+                                 blank=True, related_name="+", help_text="The live revision previewed.")
+    subject = models.CharField(max_length=200)
+    bodies = models.JSONField(default=dict, help_text="Group of recipients -> the exact email text.")
+    batch_size = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Replies for page {self.page_id} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class ReplyRecipient(models.Model):
+    """One person (one email address) a send will email, by the feedback items they left it on:
+    the address itself stays in `FeedbackOriginal`, so retention and erasure still reach it.
+
+    The state is the exactly-once guard: a batch claims a person by moving QUEUED to SENDING in
+    one conditional UPDATE (so two runs of the same batch cannot both claim them), sends, then
+    marks SENT. A send that fails goes back to QUEUED for the retry. A worker killed between the
+    claim and the mark leaves SENDING: we cannot know whether the mail server took the email, so
+    it is shown to staff as "not confirmed" and never sent again."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        SENDING = "sending", "Not confirmed"
+        SENT = "sent", "Sent"
+        STOPPED = "stopped", "Stopped"
+        SKIPPED = "skipped", "Skipped (contact details deleted)"
+
+    send = models.ForeignKey(ReplySend, on_delete=models.CASCADE, related_name="recipients")
+    batch = models.PositiveIntegerField()
+    items = models.JSONField(default=list, help_text="The feedback item ids this person left.")
+    group = models.CharField(max_length=20)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["send", "batch", "state"], name="cms_reply_batch_state")]
+
+    def __str__(self):
+        return f"Reply {self.pk} ({self.get_state_display()})"
 
 
 # --- Standard pages, news and events -----------------------------------------------------------

@@ -146,12 +146,14 @@ def yswd_detail(page) -> dict:
     ids = [link.item_id for link in links if link.item_id]
     wanted = [link.item_id for link in links if link.quote]
     items = {i.pk: i for i in FeedbackItem.objects.filter(pk__in=ids).only(
-        "pk", "audience", "received_at", "consent_to_quote", "safeguarding", "set_aside",
-        "analysis_state", "redacted_text")} if ids else {}
-    # Checked again at render time: consent can be withdrawn, or an item flagged, after publishing.
+        "pk", "audience", "received_at", "redacted_text")} if ids else {}
+    # Checked again at render time, by the one quoting rule: consent can be withdrawn, an item
+    # flagged, or a youth view hidden by a moderator, after publishing.
+    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=wanted)
+                   .values_list("pk", flat=True)) if wanted else set()
     quotes = [Quote(text=items[pk].redacted_text, audience=items[pk].get_audience_display(),
                     received_at=items[pk].received_at)
-              for pk in wanted if pk in items and items[pk].may_quote]
+              for pk in wanted if pk in items and pk in quotable]
     audiences = sorted({i.get_audience_display() for i in items.values()
                         if i.audience != Audience.UNKNOWN})
     return {
@@ -174,6 +176,225 @@ def yswd_for_objectives(objectives) -> list:
 def yswd_items_for_page(page) -> list[int]:
     """The feedback item ids a saved page answers (for marking them responded)."""
     return [link.item_id for link in page.feedback_links.all() if link.item_id]
+
+
+# --- What the editor and the builder check, and replies ----------------------------------------
+
+REFUSAL_MESSAGES = {
+    "missing": "Feedback {ids} no longer exists.",
+    "safeguarding": "Feedback {ids} may suggest a child is at risk, so it cannot be answered on a "
+                    "public page.",
+    "set_aside": "Feedback {ids} was set aside (spam or no content), so it cannot be answered on a "
+                 "public page.",
+    "not_analysed": "Feedback {ids} has not been analysed yet (its text is not redacted), so it "
+                    "cannot be answered on a public page yet.",
+}
+
+
+def yswd_items_refused(ids) -> dict[str, list[int]]:
+    """Which of these feedback items a public page may not answer, by reason (the rule is
+    `cms.models.ANSWERABLE_ITEMS`, the editor's own). One query."""
+    ids = sorted({int(i) for i in ids if i})
+    if not ids:
+        return {}
+    rows = {pk: (safeguarding, set_aside, state) for pk, safeguarding, set_aside, state in
+            FeedbackItem.objects.filter(pk__in=ids).values_list(
+                "pk", "safeguarding", "set_aside", "analysis_state")}
+    refused: dict[str, list[int]] = {}
+    for pk in ids:
+        if pk not in rows:
+            reason = "missing"
+        elif rows[pk][0]:
+            reason = "safeguarding"
+        elif rows[pk][1]:
+            reason = "set_aside"
+        elif rows[pk][2] != FeedbackItem.AnalysisState.DONE:
+            reason = "not_analysed"
+        else:
+            continue
+        refused.setdefault(reason, []).append(pk)
+    return refused
+
+
+def yswd_items_refused_messages(ids) -> list[str]:
+    """The refusals as sentences naming the items (#12, #15), for the builder and the editor."""
+    return [REFUSAL_MESSAGES[reason].format(ids=", ".join(f"#{pk}" for pk in pks))
+            for reason, pks in yswd_items_refused(ids).items()]
+
+
+@dataclass
+class LinkRow:
+    """One linked feedback item as the editor's lists show it: redacted text only."""
+
+    item_id: int
+    quote: bool
+    may_quote: bool
+    audience: str
+    received_at: object
+    excerpt: str
+    refused: bool
+
+
+def _link_rows(links) -> list[LinkRow]:
+    from django.utils.text import Truncator
+
+    ids = [link.item_id for link in links]
+    items = {i.pk: i for i in FeedbackItem.objects.filter(pk__in=ids).only(
+        "pk", "audience", "received_at", "redacted_text", "analysis_state", "safeguarding",
+        "set_aside")} if ids else {}
+    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=ids)
+                   .values_list("pk", flat=True)) if ids else set()
+    rows = []
+    for link in links:
+        item = items.get(link.item_id)
+        rows.append(LinkRow(
+            item_id=link.item_id, quote=link.quote, may_quote=link.item_id in quotable,
+            audience=item.get_audience_display() if item else "",
+            received_at=item.received_at if item else None,
+            excerpt=Truncator(item.display_text).words(30) if item else "(deleted)",
+            refused=item is None or item.safeguarding or bool(item.set_aside)
+            or item.analysis_state != FeedbackItem.AnalysisState.DONE))
+    return rows
+
+
+def yswd_links_summary(page, *, shown: int = 10) -> dict:
+    """The editor's summary of the feedback a page (or its latest revision) answers: how many,
+    how many quoted, the first `shown`, what cannot be answered, and how many people wait for a
+    reply. A fixed number of queries, whatever the number of links."""
+    links = [link for link in page.feedback_links.all() if link.item_id]
+    ids = [link.item_id for link in links]
+    summary = {
+        "count": len(links), "quoted": sum(1 for link in links if link.quote),
+        "rows": _link_rows(links[:shown]), "more": max(0, len(links) - shown),
+        "refused": yswd_items_refused_messages(ids), "waiting": None,
+    }
+    if page.pk and page.live:
+        from .models import YouSaidWeDidPage
+
+        # Replies go by the published version (the page row), not the draft being edited.
+        live = YouSaidWeDidPage.objects.filter(pk=page.pk, live=True).first()
+        summary["waiting"] = len(yswd_reply_recipients(live)) if live else None
+    return summary
+
+
+def yswd_links_page(page, number, *, per_page: int = 50) -> dict:
+    """One page of the full list of feedback a page's latest revision answers."""
+    links = [link for link in page.feedback_links.all() if link.item_id]
+    page_obj = paginate(links, number, per_page=per_page)
+    return {"page_obj": page_obj, "rows": _link_rows(list(page_obj.object_list)), "count": len(links),
+            "refused": yswd_items_refused_messages([link.item_id for link in links])}
+
+
+REPLY_ACTION = "reply_sent"
+REPLY_SUBJECT = "What we did about your feedback"
+REPLY_GROUPS = {
+    "standard": "Parents, carers, professionals and everyone else",
+    "easy_read": "Young people (easy read)",
+}
+
+
+@dataclass
+class Recipient:
+    """One person to reply to: an address (lower case) and the feedback they left it on."""
+
+    email: str
+    items: list[int]
+    group: str
+
+
+def yswd_reply_recipients(page) -> list[Recipient]:
+    """Who a reply for this live page would go to now: people who left an email address and
+    asked for a reply on feedback the page answers, one per address (a family may give feedback
+    more than once, from one address), leaving out anyone already emailed, or being emailed,
+    about this page. Young people get the easy read email when the page has easy read text.
+    Four queries."""
+    from feedback.models import AuditEntry, FeedbackOriginal
+
+    from .models import ReplyRecipient
+    from .services import public_url
+
+    ids = yswd_items_for_page(page)
+    if not ids:
+        return []
+    url = public_url(page)
+    done = set(AuditEntry.objects.filter(item_id__in=ids, action=REPLY_ACTION,
+                                         changes__page_url=url).values_list("item_id", flat=True))
+    for items in ReplyRecipient.objects.filter(
+            send__page=page, send__page_url=url,
+            state__in=[ReplyRecipient.State.QUEUED, ReplyRecipient.State.SENDING,
+                       ReplyRecipient.State.SENT]).values_list("items", flat=True):
+        done.update(items)
+    rows = (FeedbackOriginal.objects.filter(item_id__in=ids, item__wants_reply=True,
+                                            item__safeguarding=False, purged_at__isnull=True)
+            .exclude(contact_email="").values_list("item_id", "contact_email", "item__audience"))
+    people: dict[str, list[tuple[int, str]]] = {}
+    for item_id, email, audience in rows:
+        people.setdefault(email.strip().lower(), []).append((item_id, audience))
+    easy = bool((page.easy_read_summary or "").strip())
+    recipients = []
+    for email, items in sorted(people.items(), key=lambda kv: min(i for i, _ in kv[1])):
+        if any(item_id in done for item_id, _ in items):
+            continue
+        young = all(audience == Audience.YOUNG_PERSON for _, audience in items)
+        recipients.append(Recipient(email=email, items=sorted(i for i, _ in items),
+                                    group="easy_read" if easy and young else "standard"))
+    return recipients
+
+
+def yswd_reply_body(page, *, group: str, url: str) -> str:
+    """The exact text of the reply email for one group of recipients, from its template. The
+    preview shows this, and the send stores and sends this same text."""
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from .models import ActionStatus
+
+    status = page.get_status_display()
+    if page.status == ActionStatus.COULD_NOT_DO and page.status_reason:
+        status += f". Why: {page.status_reason}"
+    template = "cms/email/yswd_reply_easy_read.txt" if group == "easy_read" else "cms/email/yswd_reply.txt"
+    return render_to_string(template, {
+        "page": page, "status": status, "url": url,
+        "feedback_url": settings.SITE_BASE_URL.rstrip("/") + reverse("feedback:form"),
+    }).strip() + "\n"
+
+
+def yswd_reply_preview(page) -> dict:
+    """What the replies screen shows before anything is sent: per group of recipients, how many
+    people and the exact email they will get (real template, real page address), plus why
+    sending is refused, if it is."""
+    from .services import public_url
+
+    url = public_url(page)
+    recipients = yswd_reply_recipients(page)
+    groups = []
+    for key, label in REPLY_GROUPS.items():
+        count = sum(1 for r in recipients if r.group == key)
+        if count:
+            groups.append({"key": key, "label": label, "count": count, "subject": REPLY_SUBJECT,
+                           "body": yswd_reply_body(page, group=key, url=url)})
+    return {"url": url, "total": len(recipients), "groups": groups,
+            "problems": list(page.placeholder_errors().values()) if page.live else
+            ["Publish the page first: replies link to the published page."]}
+
+
+def yswd_reply_sends(page) -> list[dict]:
+    """Each confirmed send for this page, newest first, with how many people are in each state.
+    Two queries."""
+    from .models import ReplyRecipient, ReplySend
+
+    sends = list(ReplySend.objects.filter(page=page).select_related("created_by", "stopped_by"))
+    counts: dict[int, dict[str, int]] = {}
+    for send_id, state, n in (ReplyRecipient.objects.filter(send__in=sends).order_by()
+                              .values_list("send_id", "state").annotate(n=Count("pk"))):
+        counts.setdefault(send_id, {})[state] = n
+    out = []
+    for send in sends:
+        c = counts.get(send.pk, {})
+        out.append({"send": send, "total": sum(c.values()),
+                    **{state.value: c.get(state.value, 0) for state in ReplyRecipient.State}})
+    return out
 
 
 def tracker_page():

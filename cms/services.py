@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
@@ -23,9 +23,12 @@ from feedback.responses import feedback_mark_responded
 from portal import ratelimit
 from portal.roles import Role, group_name
 
-from . import conf
+from . import conf, selectors
 from .cache import page_cache_purge
 from .models import (
+    BUILDER_ACTION_PLACEHOLDER,
+    BUILDER_PARTNER_PLACEHOLDER,
+    BUILDER_SUMMARY_PLACEHOLDER,
     ActionStatus,
     EventIndexPage,
     HomePage,
@@ -34,6 +37,8 @@ from .models import (
     NewsletterPage,
     NewsletterSubscription,
     PlanTrackerPage,
+    ReplyRecipient,
+    ReplySend,
     SearchPage,
     YouSaidWeDidFeedback,
     YouSaidWeDidIndexPage,
@@ -144,13 +149,20 @@ def yswd_draft_create(*, index: YouSaidWeDidIndexPage, title: str, items, actor=
     """Start a "You said, we did" page (a draft, not published) from a triaged group of feedback
     items: it links the items, proposes quotes from those that may be quoted, and fills in the
     objectives (confirmed tags) and themes the items carry. The editor then writes the summary
-    and the action, and publishes. Used by the admin's "Build from feedback" view and the demo."""
-    items = list(FeedbackItem.objects.filter(pk__in=[getattr(i, "pk", i) for i in items])
-                 .prefetch_related("themes", "objective_tags__objective").order_by("received_at"))
-    if not items:
+    and the action, and publishes. Used by the admin's "Build from feedback" view and the demo.
+
+    Feedback a public page may not answer (safeguarding, set aside as spam or empty, not yet
+    analysed: the editor's own rule) is refused here, naming the items, so every draft made can
+    be published once the placeholder text is replaced. The draft itself is fully validated
+    (`save_revision` runs `full_clean`); only publishing checks for placeholders."""
+    ids = [int(getattr(i, "pk", i)) for i in items]
+    if not ids:
         raise ValidationError({"items": "Choose at least one piece of feedback."})
-    if any(i.safeguarding for i in items):
-        raise ValidationError({"items": "Safeguarding feedback cannot be answered on a public page."})
+    refused = selectors.yswd_items_refused_messages(ids)
+    if refused:
+        raise ValidationError({"items": refused})
+    items = list(FeedbackItem.objects.filter(pk__in=ids)
+                 .prefetch_related("themes", "objective_tags__objective").order_by("received_at"))
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise ValidationError({"title": "Give the page a title."})
@@ -159,18 +171,59 @@ def yswd_draft_create(*, index: YouSaidWeDidIndexPage, title: str, items, actor=
     themes = {t for i in items for t in i.themes.all()}
     page = YouSaidWeDidPage(
         title=title, live=False, owner=actor,
-        summary=summary or f"{len(items)} pieces of feedback. Write a short summary here.",
-        action="Write what we did here.", partner="To be confirmed",
+        summary=summary or f"{len(items)} pieces of feedback. {BUILDER_SUMMARY_PLACEHOLDER}",
+        action=BUILDER_ACTION_PLACEHOLDER, partner=BUILDER_PARTNER_PLACEHOLDER,
         status=ActionStatus.PLANNED,
         feedback_from=timezone.localtime(items[0].received_at).date(),
         feedback_to=timezone.localtime(items[-1].received_at).date(),
     )
-    page.feedback_links = [YouSaidWeDidFeedback(item=i, quote=i.may_quote) for i in items]
+    # Quotes are proposed only where the one quoting rule allows (a hidden youth view never).
+    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items])
+                   .values_list("pk", flat=True))
+    page.feedback_links = [YouSaidWeDidFeedback(item=i, quote=i.pk in quotable) for i in items]
     page.objectives = sorted(objectives, key=lambda o: o.code)
     page.themes = sorted(themes, key=lambda t: t.label)
     index.add_child(instance=page)
     page.save_revision(user=actor)
     return page
+
+
+@transaction.atomic
+def yswd_links_update(*, page: YouSaidWeDidPage, actor, shown, quoted, removed) -> int:
+    """Change the feedback a page answers from the paginated list: for the items `shown` on
+    that screen, quote exactly those in `quoted` and drop those in `removed`. Saves a new draft
+    revision of the latest one (the links are part of the revision, as with the editor), so it
+    shows only once published. Returns how many links changed.
+
+    Refused if a ticked quote is not quotable by the one quoting rule, or if nothing would be
+    left to answer."""
+    shown = {int(i) for i in shown}
+    quoted, removed = {int(i) for i in quoted} & shown, {int(i) for i in removed} & shown
+    quoted -= removed
+    latest = page.get_latest_revision_as_object()
+    links = list(latest.feedback_links.all())
+    wanted_new = {link.item_id for link in links if link.item_id in quoted and not link.quote}
+    allowed = set(FeedbackItem.objects.quotable().filter(pk__in=wanted_new)
+                  .values_list("pk", flat=True)) if wanted_new else set()
+    if wanted_new - allowed:
+        ids = ", ".join(f"#{pk}" for pk in sorted(wanted_new - allowed))
+        raise ValidationError(f"Feedback {ids} cannot be quoted: the person did not agree, or it "
+                              "cannot be published.")
+    kept, changed = [], 0
+    for link in links:
+        if link.item_id in removed:
+            changed += 1
+            continue
+        if link.item_id in shown and link.quote != (link.item_id in quoted):
+            link.quote = link.item_id in quoted
+            changed += 1
+        kept.append(link)
+    if not kept:
+        raise ValidationError("A page must answer at least one piece of feedback.")
+    if changed:
+        latest.feedback_links = kept
+        latest.save_revision(user=actor, log_action=True)
+    return changed
 
 
 def public_url(page: Page) -> str:
@@ -184,82 +237,144 @@ def public_url(page: Page) -> str:
 
 def yswd_page_published(*, page: YouSaidWeDidPage, actor=None) -> int:
     """What publishing a "You said, we did" page does: the feedback it answers is marked
-    responded (and audited), and, after commit, people who left contact details and asked for a
-    reply are emailed. Returns how many items changed. Called from the page_published signal."""
-    from .selectors import yswd_items_for_page
+    responded (and audited) and the page cache purged. Returns how many items changed. Called
+    from the page_published signal.
 
-    ids = yswd_items_for_page(page)
+    It emails nobody: replies go only when a staff member has seen the exact emails and the
+    number of people on the replies screen and confirmed (`yswd_replies_start`). Publishing
+    once emailed the builder's placeholder to 117 people at once (issue 19)."""
+    ids = selectors.yswd_items_for_page(page)
     changed = feedback_mark_responded(items=ids, page_url=public_url(page), actor=actor)
     page_cache_purge()
-    transaction.on_commit(lambda: _enqueue_replies(page.pk))
     return changed
 
 
-def _enqueue_replies(page_id: int) -> None:
-    from .tasks import send_feedback_replies
-
-    try:
-        send_feedback_replies.delay(page_id)
-    except Exception:  # the broker may be down: publishing must not fail because of it
-        logger.warning("Could not queue replies for page %s", page_id, exc_info=True)
+REPLY_ACTION = selectors.REPLY_ACTION
 
 
-REPLY_ACTION = "reply_sent"
+@transaction.atomic
+def yswd_replies_start(*, page: YouSaidWeDidPage, actor, previewed_revision: int | None,
+                       previewed_count: int) -> ReplySend:
+    """Send the reply emails for a published page, as the staff member just saw them on the
+    replies screen: records the exact subject and text per group of recipients and one row per
+    person, in batches, and after commit queues one `cms.tasks.send_reply_batch` per batch.
 
-
-def feedback_replies_send(*, page_id: int) -> int:
-    """Email everyone who gave feedback this page answers, left an email address and asked for a
-    reply: what we did, its status, and the link. Each person is emailed once per page (an audit
-    entry claims the send before the email goes, and is removed if sending fails). The email
-    repeats none of their feedback: the address may be shared."""
-    page = YouSaidWeDidPage.objects.live().filter(pk=page_id).first()
-    if page is None:
-        return 0
-    from .selectors import yswd_items_for_page
-
+    Refused (ValidationError, nothing sent) if the page is not live, still holds placeholder or
+    empty text, was published again since the preview (another revision), or the number of
+    people waiting is no longer the number shown. Asking again while a send is running sends
+    nobody twice: it queues that send's remaining batches again (e.g. after a broker outage)."""
+    locked = Page.objects.select_for_update().filter(pk=page.pk).first()  # one start at a time
+    page = YouSaidWeDidPage.objects.filter(pk=page.pk).first() if locked else None
+    if page is None or not page.live:
+        raise ValidationError("Publish the page first: the email links to the published page.")
+    problems = page.placeholder_errors()
+    if problems:
+        raise ValidationError(list(problems.values()))
+    running = (ReplySend.objects.filter(page=page, stopped_at__isnull=True,
+                                        recipients__state=ReplyRecipient.State.QUEUED)
+               .distinct().first())
+    if running is not None:
+        transaction.on_commit(lambda: _enqueue_batches(running.pk))
+        return running
+    if previewed_revision is None or page.live_revision_id != int(previewed_revision):
+        raise ValidationError("The page has been published again since this preview. Check the "
+                              "emails again before sending.")
+    recipients = selectors.yswd_reply_recipients(page)
+    if not recipients:
+        raise ValidationError("Nobody is waiting for a reply about this page.")
+    if len(recipients) != int(previewed_count):
+        raise ValidationError(f"The number of people waiting for a reply has changed (now "
+                              f"{len(recipients)}). Check the emails again before sending.")
     url = public_url(page)
-    ids = yswd_items_for_page(page)
-    done = {a.item_id for a in AuditEntry.objects.filter(item_id__in=ids, action=REPLY_ACTION)
-            if a.changes.get("page_url") == url}
-    originals = (FeedbackOriginal.objects.filter(item_id__in=ids, item__wants_reply=True,
-                                                 purged_at__isnull=True)
-                 .exclude(contact_email="").select_related("item"))
+    size = conf.reply_batch_size()
+    send = ReplySend.objects.create(
+        page=page, page_url=url, revision_id=page.live_revision_id, subject=selectors.REPLY_SUBJECT,
+        bodies={g: selectors.yswd_reply_body(page, group=g, url=url) for g in {r.group for r in recipients}},
+        batch_size=size, created_by=actor)
+    ReplyRecipient.objects.bulk_create([
+        ReplyRecipient(send=send, batch=1 + n // size, items=r.items, group=r.group)
+        for n, r in enumerate(recipients)])
+    transaction.on_commit(lambda: _enqueue_batches(send.pk))
+    return send
+
+
+def _enqueue_batches(send_id: int) -> bool:
+    """Queue every batch of a send that still has people waiting, spaced out so a mail relay's
+    rate limit is not hit. False if the broker could not be reached (the screen says so, and
+    sending again queues them)."""
+    from .tasks import send_reply_batch
+
+    batches = sorted(set(ReplyRecipient.objects.filter(send_id=send_id, state=ReplyRecipient.State.QUEUED)
+                         .values_list("batch", flat=True)))
+    interval = conf.reply_batch_seconds()
+    try:
+        for n, batch in enumerate(batches):
+            send_reply_batch.apply_async((send_id, batch), countdown=n * interval)
+    except Exception:  # the broker may be down: the send stays queued and can be queued again
+        logger.warning("Could not queue reply batches for send %s", send_id, exc_info=True)
+        return False
+    return True
+
+
+def yswd_reply_batch_send(*, send_id: int, batch: int) -> int:
+    """Email one batch of a confirmed send: the stored text, to each waiting person's current
+    address (read now from `FeedbackOriginal`: an address purged or a reply withdrawn since is
+    skipped). Returns how many were sent. Called by `cms.tasks.send_reply_batch`.
+
+    Exactly once per person: each is claimed by a conditional UPDATE (QUEUED -> SENDING) before
+    the email goes, so a second run of the batch (a retry, a redelivery after a worker died, a
+    duplicate message) skips them; a stopped send has no QUEUED rows left to claim. If sending
+    fails the person goes back to QUEUED and the task retries."""
+    send = ReplySend.objects.filter(pk=send_id).first()
+    if send is None or send.stopped_at is not None:
+        return 0
+    rows = list(ReplyRecipient.objects.filter(send=send, batch=batch, state=ReplyRecipient.State.QUEUED))
+    if not rows:
+        return 0
+    addresses = dict(
+        FeedbackOriginal.objects.filter(item_id__in=[i for row in rows for i in row.items],
+                                        item__wants_reply=True, purged_at__isnull=True)
+        .exclude(contact_email="").values_list("item_id", "contact_email"))
+    connection = get_connection()
     sent = 0
-    for original in originals:
-        if original.item_id in done:
+    for row in rows:
+        items = [i for i in row.items if i in addresses]
+        claim = ReplyRecipient.objects.filter(pk=row.pk, state=ReplyRecipient.State.QUEUED)
+        if not items:
+            claim.update(state=ReplyRecipient.State.SKIPPED, updated_at=timezone.now())
             continue
+        if not claim.update(state=ReplyRecipient.State.SENDING, updated_at=timezone.now()):
+            continue  # another run of this batch has them, or staff stopped the send
+        try:
+            EmailMessage(subject=send.subject, body=send.bodies[row.group],
+                         to=[addresses[items[0]].strip()], connection=connection).send()
+        except Exception:
+            stopped = ReplySend.objects.filter(pk=send.pk, stopped_at__isnull=False).exists()
+            ReplyRecipient.objects.filter(pk=row.pk, state=ReplyRecipient.State.SENDING).update(
+                state=ReplyRecipient.State.STOPPED if stopped else ReplyRecipient.State.QUEUED,
+                updated_at=timezone.now())
+            raise
         with transaction.atomic():
-            claim = AuditEntry.objects.create(item_id=original.item_id, action=REPLY_ACTION,
-                                              changes={"page_url": url})
-            try:
-                send_mail(subject="What we did about your feedback",
-                          message=_reply_text(page, original, url), from_email=None,
-                          recipient_list=[original.contact_email])
-            except Exception:
-                claim.delete()
-                raise
+            now = timezone.now()
+            ReplyRecipient.objects.filter(pk=row.pk).update(state=ReplyRecipient.State.SENT,
+                                                            sent_at=now, updated_at=now)
+            AuditEntry.objects.bulk_create([
+                AuditEntry(item_id=i, actor=send.created_by, action=REPLY_ACTION,
+                           changes={"page_url": send.page_url, "reply_send": send.pk})
+                for i in items])
         sent += 1
     return sent
 
 
-def _reply_text(page: YouSaidWeDidPage, original: FeedbackOriginal, url: str) -> str:
-    greeting = f"Hello {original.contact_name}," if original.contact_name else "Hello,"
-    when = timezone.localtime(original.item.received_at)
-    status = page.get_status_display()
-    if page.status == ActionStatus.COULD_NOT_DO and page.status_reason:
-        status += f". Why: {page.status_reason}"
-    return (
-        f"{greeting}\n\n"
-        f"On {when:%-d %B %Y} you gave us feedback about SEND services and asked us to tell you "
-        "what happened.\n\n"
-        f"We have published an update: {page.title}\n\n"
-        f"What we did: {page.action}\n"
-        f"Who is doing it: {page.partner}\n"
-        f"Where it stands: {status}\n\n"
-        f"Read the whole update: {url}\n\n"
-        "Thank you for telling us. Your feedback helps us make things better.\n"
-        "We will not email you again about this feedback.\n"
-    )
+@transaction.atomic
+def yswd_replies_stop(*, send: ReplySend, actor) -> int:
+    """Stop a send: nobody still waiting in it is emailed (batches already queued find nobody
+    to claim; an email already handed to the mail server cannot be called back). Returns how
+    many were stopped. Starting again later emails only the people not emailed yet."""
+    now = timezone.now()
+    ReplySend.objects.filter(pk=send.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor)
+    return ReplyRecipient.objects.filter(send=send, state=ReplyRecipient.State.QUEUED).update(
+        state=ReplyRecipient.State.STOPPED, updated_at=now)
 
 
 # --- Newsletter --------------------------------------------------------------------------------

@@ -167,3 +167,66 @@ def test_quoted_feedback_with_script_never_runs(page, site, plan):
     assert "<script>" in quote and "onerror" in quote  # shown as text, not markup
     assert "{{ 7*7 }}" in quote
     assert page.dialogs == []
+
+
+def test_build_publish_check_and_send_replies_in_the_browser(page, site, make_user):
+    """Issue 19, end to end in Chromium with Wagtail's own scripts: a draft built from feedback,
+    publishing refused while it holds the builder's placeholder, published once written (no
+    "This field is required"), nobody emailed until the staff member has seen the email and the
+    number of people on the replies screen and pressed Send."""
+    from cms.models import YouSaidWeDidPage
+    from feedback.models import FeedbackItem
+    from portal.demo import totp_current_code
+    from portal.roles import Role
+    from portal.services import roles_sync
+    from tests.factories import PASSWORD
+
+    roles_sync()
+    items = [make_item("Nobody told us who our caseworker was.", wants_reply=True,
+                       contact_email="family@example.org"),
+             make_item("The letters never say who to call.", consent=False)]
+    FeedbackItem.objects.filter(pk__in=[i.pk for i in items]).update(status="triaged")
+    user = make_user(Role.ENGAGEMENT_TEAM, totp=True)
+    page.set_default_timeout(30_000)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code", exact=True).fill(totp_current_code(user.totp_secret))
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+
+    page.goto("/admin/you-said-we-did/build/")
+    page.get_by_label("Page title").fill("Named caseworkers")
+    for item in items:
+        page.get_by_label(f"Use feedback #{item.pk}").check()
+    page.get_by_role("button", name="Create draft page").click()
+    page.wait_for_url("**/edit/")
+    assert page.get_by_text("2 pieces of feedback linked").is_visible()
+    mail.outbox.clear()
+
+    def publish():
+        page.locator("[data-w-dropdown-target='toggle'], .dropdown-toggle").last.click()
+        page.get_by_role("button", name="Publish").click()
+        page.wait_for_load_state("networkidle")
+
+    publish()
+    body = page.locator("main").inner_text()
+    assert "Replace the builder's placeholder text ('Write what we did here.')" in body
+    assert "This field is required" not in body
+    assert not YouSaidWeDidPage.objects.get(title="Named caseworkers").live
+
+    page.locator("#id_summary").fill("Families told us nobody said who their caseworker was.")
+    page.locator("#id_action").fill("Every family now has a named caseworker.")
+    page.locator("#id_partner").fill("Oxfordshire County Council")
+    publish()
+    page.wait_for_url("**/replies/")
+    assert YouSaidWeDidPage.objects.get(title="Named caseworkers").live
+    assert mail.outbox == []
+    preview = page.locator("pre[data-reply-preview='standard']").inner_text()
+    assert "What we did: Every family now has a named caseworker." in preview
+    page.get_by_role("button", name="Send replies (1 person)").click()
+    page.wait_for_load_state("networkidle")
+    assert [m.to for m in mail.outbox] == [["family@example.org"]]
+    assert mail.outbox[0].body.strip() == preview.strip()
+    assert page.get_by_text("1 of 1 sent").is_visible()

@@ -30,8 +30,12 @@ class PageTypeTests(WagtailPageTestCase):
 
         self.user = get_user_model().objects.create_superuser(email="editor@example.org",
                                                               password="x-Secret-123")
-        TOTP.activate(self.user, generate_totp_secret())  # staff pages need two-factor
-        sign_in(self.client, self.user)
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=self.user, email=self.user.email, verified=True, primary=True)
+        self.user.totp_secret = generate_totp_secret()
+        TOTP.activate(self.user, self.user.totp_secret)  # staff pages need two-factor
+        sign_in(self.client, self.user, password="x-Secret-123")
 
     def test_home(self):
         self.assertCanCreateAt(Page, HomePage)

@@ -98,6 +98,9 @@ RULES: dict[str, object] = {
     "youthforum_admin:comments": ("admin", TRIAGE, False),
     "youthforum_admin:report": ("admin", TRIAGE, False),
     "cms_yswd_build": ("admin", TRIAGE, False),
+    # A page's feedback list and its replies screen: people who may edit / publish the page.
+    "cms_yswd_feedback": ("admin", TRIAGE, False),
+    "cms_yswd_replies": ("admin", TRIAGE, False),
     # Who saw unredacted text: the safeguarding lead and administrators (data protection).
     "portal_admin:access_log": ("admin", SAFEGUARDING | {Role.ADMINISTRATOR}, False),
     "boardpacks:list": ("portal", PACK_READERS),
@@ -144,6 +147,7 @@ def test_every_url_has_an_access_rule():
 
 def _samples():
     """Concrete arguments for URLs that take them, from the demo data."""
+    from cms.models import YouSaidWeDidPage
     from feedback.models import FeedbackItem, SafeguardingAlert
     from portal.models import BoardPack
     from surveys.models import Survey
@@ -167,6 +171,7 @@ def _samples():
         "boardpacks": pack.pk if pack else 0,
         "key": chart.key if chart else "none",
         "fmt": "csv",
+        "page_id": YouSaidWeDidPage.objects.live().first().pk,
     }
 
 
