@@ -11,15 +11,16 @@ STAMPS := .make
 
 run: install migrate  ## set up everything, load plans and demo content, serve on :8000
 	$(PY) manage.py load_plan
+	$(PY) manage.py setup_site
 	$(PY) manage.py load_demo
 	@echo "Serving on http://127.0.0.1:8000  (staff area: /admin/, health: /healthz)"
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install  ## run the whole test suite (SQLite unless DATABASE_URL is set)
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
 coverage: install  ## the test suite under coverage.py, then the per-module table and the total
-	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) -m coverage run -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m coverage run -m pytest $(PYTEST_ARGS)
 	$(PY) -m coverage report --sort=cover
 
 install: $(STAMPS)/python $(STAMPS)/frontend
@@ -47,10 +48,12 @@ migrate: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports  # the layers in pyproject.toml: no app imports one above it
 
 clean:
 	rm -rf $(VENV) $(STAMPS) $(FRONTEND)/node_modules $(FRONTEND)/dist db.sqlite3

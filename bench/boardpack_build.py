@@ -26,7 +26,7 @@ __test__ = False
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 PERIOD = (date(2024, 6, 1), date(2024, 6, 30))
 SENTIMENTS = ["negative", "neutral", "positive", ""]
@@ -199,8 +199,8 @@ def _timed(fn, repeat: int) -> tuple[float, object]:
 def _profile(plan) -> None:
     from django.db import connection
 
-    from portal.boardpacks.periods import Period
-    from portal.boardpacks.selectors import board_pack_compute
+    from boardpacks.periods import Period
+    from boardpacks.selectors import board_pack_compute
 
     timings = []
 
@@ -215,7 +215,7 @@ def _profile(plan) -> None:
     with connection.execute_wrapper(wrapper):
         data = board_pack_compute(plan=plan, period=Period(*PERIOD))
     computed = time.perf_counter() - started
-    from portal.boardpacks.services import board_pack_charts
+    from boardpacks.services import board_pack_charts
 
     started = time.perf_counter()
     board_pack_charts(data)
@@ -257,7 +257,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from portal.boardpacks.services import board_pack_build
+    from boardpacks.services import board_pack_build
 
     call_command("migrate", verbosity=0)
     rng = random.Random(2024)  # noqa: S311 - benchmark data, not security

@@ -268,7 +268,7 @@ def main():
                    dict(os.environ), logs / "redis.log")
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.production",
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "load-test-" + uuid.uuid4().hex * 2,
         "ALLOWED_HOSTS": "127.0.0.1",
         # Production refuses to start without a public https base; nothing here emails a link out.
@@ -296,10 +296,10 @@ def main():
                            stdout=subprocess.DEVNULL)
         before = int(psql(db, "SELECT count(*) FROM surveys_response WHERE status='submitted'"))
         # -B runs beat inside the worker, so the periodic sweep re-queues anything the broker lost.
-        worker_cmd = [PY, "-m", "celery", "-A", "portal", "worker", "-B", "-l", "warning", "-c", "2",
+        worker_cmd = [PY, "-m", "celery", "-A", "config", "worker", "-B", "-l", "warning", "-c", "2",
                       "--schedule", str(logs / "beat-schedule")]
         procs["worker"] = start(worker_cmd, env, logs / "worker.log")
-        procs["web"] = start([PY, "-m", "gunicorn", "-c", "portal/gunicorn.conf.py", "portal.wsgi"],
+        procs["web"] = start([PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
                              env, logs / "web.log")
         for _ in range(100):
             try:

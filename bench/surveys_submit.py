@@ -17,7 +17,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import django  # noqa: E402
@@ -42,7 +42,7 @@ def bare_insert(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("bench/bare/", bare_insert), path("", include("portal.urls"))]
+urlpatterns = [path("bench/bare/", bare_insert), path("", include("config.urls"))]
 
 
 def build_survey():

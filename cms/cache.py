@@ -31,15 +31,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from . import conf
+
 logger = logging.getLogger(__name__)
 
-PAGE_CACHE_SECONDS = int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 600))
+PAGE_CACHE_SECONDS = conf.page_cache_seconds()
 GENERATION_KEY = "cms:pagecache:generation"
 FLAG = "_cms_page_cacheable"
 # Headers never copied into the cache: they belong to one visitor.
 SKIP_HEADERS = {"set-cookie"}
 ENABLED = True
-PAGE_CACHE_VARIANTS = int(getattr(settings, "CMS_PAGE_CACHE_VARIANTS", 50))
+PAGE_CACHE_VARIANTS = conf.page_cache_variants()
 
 # Every query parameter a cached page reads, and the values it can make use of. Pages (and
 # cms/models.py get_context/routes) that read a new parameter must add it here, or their

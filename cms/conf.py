@@ -1,5 +1,5 @@
 """CMS settings, read from Django settings or the environment with safe defaults (no edits to
-portal/settings)."""
+config/settings)."""
 
 from portal.conf import setting_int as _int
 
@@ -33,3 +33,13 @@ def reply_batch_seconds() -> int:
     """Seconds between the start of one reply batch and the next, so a mail relay's rate limit
     is not hit and staff have time to stop a send."""
     return _int("CMS_REPLY_BATCH_SECONDS", 30, minimum=0)
+
+
+def page_cache_seconds() -> int:
+    """How long a public page stays in the page cache (it is also purged on every change)."""
+    return _int("CMS_PAGE_CACHE_SECONDS", 600, minimum=0)
+
+
+def page_cache_variants() -> int:
+    """Query-string variants of one path kept per cache generation (a flood cannot evict)."""
+    return _int("CMS_PAGE_CACHE_VARIANTS", 50, minimum=1)

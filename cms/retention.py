@@ -1,4 +1,4 @@
-"""Retention for the newsletter list, run nightly by `portal.tasks.enforce_retention`.
+"""Retention for the newsletter list, run nightly by `privacy.tasks.enforce_retention`.
 
 - A sign-up never confirmed is deleted CMS_NEWSLETTER_UNCONFIRMED_DAYS (default 30) after it
   was made: double opt-in means we never email it, so there is no reason to keep the address

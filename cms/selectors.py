@@ -20,7 +20,6 @@ from portal.models import Objective, Plan, PriorityArea
 # against a narrow objective can point at a family.
 SUPPRESS_BELOW = 5
 SUPPRESSED = "fewer than 5"
-COUNTED_TAG_STATES = (ObjectiveTag.State.CONFIRMED, ObjectiveTag.State.SUGGESTED)
 
 
 def suppress(n: int) -> str:
@@ -407,9 +406,7 @@ def tracker_page():
 
 
 def _counted_tags(objective_ids) -> QuerySet:
-    return ObjectiveTag.objects.filter(
-        objective__in=objective_ids, state__in=COUNTED_TAG_STATES, item__set_aside="",
-        item__analysis_state=FeedbackItem.AnalysisState.DONE)
+    return ObjectiveTag.objects.counted().filter(objective__in=objective_ids)
 
 
 def feedback_volume_by_objective(plan: Plan) -> dict[int, str]:
@@ -514,3 +511,30 @@ def newsletter_subject_data(*, emails) -> list[dict]:
          "confirmed_at": s.confirmed_at, "unsubscribed_at": s.unsubscribed_at}
         for s in NewsletterSubscription.objects.filter(match).order_by("created_at")
     ]
+
+
+def yswd_published_counts(*, start, end) -> tuple[int, dict[int, dict[str, int]]]:
+    """For the board pack: live "You said, we did" pages first published in [start, end), and
+    per linked objective id the pages published before `end` (`total`) and within the period
+    (`in_period`). Raw counts: the caller applies the disclosure rule."""
+    from .models import YouSaidWeDidPage
+
+    rows = (
+        YouSaidWeDidPage.objects.live()
+        .filter(first_published_at__lt=end)
+        .values("objectives")
+        .annotate(
+            total=Count("id", distinct=True),
+            in_period=Count("id", distinct=True, filter=Q(first_published_at__gte=start)),
+        )
+        .order_by()
+    )
+    by_objective = {
+        row["objectives"]: {"total": row["total"], "in_period": row["in_period"]}
+        for row in rows
+        if row["objectives"] is not None
+    }
+    published = YouSaidWeDidPage.objects.live().filter(
+        first_published_at__gte=start, first_published_at__lt=end
+    ).count()
+    return published, by_objective

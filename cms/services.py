@@ -19,8 +19,9 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from feedback.models import AuditEntry, FeedbackItem, FeedbackOriginal, ObjectiveTag
-from feedback.responses import feedback_mark_responded
+from feedback.triage import feedback_mark_responded
 from portal import ratelimit
+from portal.queueing import enqueue, enqueue_on_commit
 from portal.roles import Role, group_name
 
 from . import conf, selectors
@@ -307,12 +308,9 @@ def _enqueue_batches(send_id: int) -> bool:
     batches = sorted(set(ReplyRecipient.objects.filter(send_id=send_id, state=ReplyRecipient.State.QUEUED)
                          .values_list("batch", flat=True)))
     interval = conf.reply_batch_seconds()
-    try:
-        for n, batch in enumerate(batches):
-            send_reply_batch.apply_async((send_id, batch), countdown=n * interval)
-    except Exception:  # the broker may be down: the send stays queued and can be queued again
-        logger.warning("Could not queue reply batches for send %s", send_id, exc_info=True)
-        return False
+    for n, batch in enumerate(batches):
+        if not enqueue(send_reply_batch, send_id, batch, countdown=n * interval):
+            return False  # the broker is down: the send stays queued and can be queued again
     return True
 
 
@@ -415,17 +413,10 @@ def newsletter_subscribe(*, email: str, audience: str) -> NewsletterSubscription
     if sub.confirmed_at is None and ratelimit.allow(
         scope="newsletter-to", client=email, limit=conf.newsletter_confirmations_per_address(), window=3600
     ):
-        transaction.on_commit(lambda: _enqueue_confirmation(sub.pk))
+        from .tasks import send_newsletter_confirmation
+
+        enqueue_on_commit(send_newsletter_confirmation, sub.pk)
     return sub
-
-
-def _enqueue_confirmation(subscription_id: int) -> None:
-    from .tasks import send_newsletter_confirmation
-
-    try:
-        send_newsletter_confirmation.delay(subscription_id)
-    except Exception:
-        logger.warning("Could not queue newsletter confirmation %s", subscription_id, exc_info=True)
 
 
 def _links(sub: NewsletterSubscription) -> tuple[str, str]:
@@ -492,7 +483,7 @@ def newsletter_issue_send(*, audience: str, subject: str, body: str) -> int:
 
 
 def newsletter_subject_erase(*, emails) -> int:
-    """Subject erasure (`portal.subject_access`): delete every newsletter sign-up for these
+    """Subject erasure (`privacy.subject_access`): delete every newsletter sign-up for these
     emails. Returns how many were deleted."""
     from django.db.models import Q
 

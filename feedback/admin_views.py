@@ -15,9 +15,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from portal.models import Objective
-from portal.roles import ADMIN_SITE_ROLES, group_name
 
-from . import imports, selectors, services
+from . import imports, labels, selectors, services, triage
 from .forms import ImportForm, InboxFilterForm, StaffEntryForm
 from .models import FeedbackItem, ObjectiveTag, SafeguardingAlert
 
@@ -27,14 +26,6 @@ User = get_user_model()
 def _require(request, perm: str):
     if not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def _staff_users():
-    return (
-        User.objects.filter(groups__name__in=[group_name(r) for r in ADMIN_SITE_ROLES], is_active=True)
-        .distinct()
-        .order_by("first_name", "email")
-    )
 
 
 def _page(request, title, template, context, icon="comment"):
@@ -77,7 +68,7 @@ def inbox(request):
             "can_triage": request.user.has_perm("feedback.triage_feedbackitem"),
             "can_see_safeguarding": selectors.may_view_original(request.user),
             "filter_fields": _filter_fields(form),
-            "staff": _staff_users(),
+            "staff": triage.owners(),
         },
     )
 
@@ -110,7 +101,7 @@ def bulk_action(request):
                 if action == "confirm_tags":
                     services.feedback_tags_confirm(item=item, actor=request.user)
                 elif action == "assign":
-                    owner = _staff_users().filter(pk=request.POST.get("owner") or 0).first()
+                    owner = triage.owners().filter(pk=request.POST.get("owner") or 0).first()
                     if owner is None:
                         raise ValidationError("Choose a person to assign to.")
                     services.feedback_triage(
@@ -165,12 +156,13 @@ def item_detail(request, pk: int):
             "can_triage": can_triage,
             "can_see_access_log": request.user.has_perm("portal.view_accesslogentry"),
             "hide_text": item.safeguarding and original is None,
+            "analysis_version": labels.item_analysis_version(item=item),
             "tags": item.objective_tags.select_related("objective", "decided_by"),
             "item_themes": item.item_themes.select_related("theme"),
             "notes": item.notes.select_related("author"),
             "audit": item.audit.select_related("actor")[:100],
             "statuses": FeedbackItem.Status.choices,
-            "staff": _staff_users(),
+            "staff": triage.owners(),
             "objective_codes": list(
                 Objective.objects.filter(area__plan__is_current=True)
                 .order_by("area__code", "position", "code")
@@ -188,7 +180,7 @@ def _item_post(request, item: FeedbackItem):
         codes = [c.strip() for c in request.POST.getlist("objectives") if c.strip()]
         services.feedback_tags_confirm(item=item, actor=request.user, codes=codes)
     elif action == "triage":
-        owner = _staff_users().filter(pk=request.POST.get("owner") or 0).first()
+        owner = triage.owners().filter(pk=request.POST.get("owner") or 0).first()
         services.feedback_triage(
             item=item,
             actor=request.user,
@@ -203,6 +195,10 @@ def _item_post(request, item: FeedbackItem):
         services.feedback_note_add(item=item, author=request.user, text=request.POST.get("note", ""))
     elif action == "reanalyse":
         services.feedback_analyse(item_id=item.pk)
+    elif action == "should_have_flagged":
+        labels.item_flag_by_staff(item=item, actor=request.user)
+        messages.success(request, "Recorded, and the safeguarding lead has been alerted.")
+        return
     messages.success(request, "Saved.")
 
 
@@ -280,9 +276,14 @@ def alert_detail(request, pk: int):
     if request.method == "POST":
         _require(request, "feedback.change_safeguardingalert")
         state = request.POST.get("state")
-        if state in SafeguardingAlert.State.values:
+        not_a_concern = request.POST.get("outcome") == "not_a_concern"
+        if state in SafeguardingAlert.State.values or not_a_concern:
             services.safeguarding_alert_update(
-                alert=alert, actor=request.user, state=state, notes=request.POST.get("notes", "")
+                alert=alert,
+                actor=request.user,
+                state=state or SafeguardingAlert.State.CLOSED,
+                notes=request.POST.get("notes", ""),
+                not_a_concern=not_a_concern,
             )
             messages.success(request, "Alert updated.")
         return redirect("feedback_admin:alert", pk=alert.pk)

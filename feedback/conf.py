@@ -1,6 +1,7 @@
-"""Feedback settings, read from the environment with safe defaults (no edits to portal/settings)."""
+"""Feedback settings, read from the environment with safe defaults (no edits to config/settings)."""
 
 from portal.conf import setting_int as _int
+from portal.conf import setting_str as _str
 
 
 def original_retention_days() -> int:
@@ -33,3 +34,34 @@ def sweep_min_age_seconds() -> int:
 
 def max_text_length() -> int:
     return _int("FEEDBACK_MAX_TEXT_LENGTH", 10000)
+
+
+def alert_escalate_minutes() -> int:
+    """Minutes an open safeguarding alert may go unacknowledged before it is escalated."""
+    return _int("FEEDBACK_ALERT_ESCALATE_MINUTES", 60, minimum=1)
+
+
+def safeguarding_deputy_emails() -> list[str]:
+    """The deputy safeguarding lead(s) who receive escalations (comma-separated addresses)."""
+    return _emails("FEEDBACK_SAFEGUARDING_DEPUTY_EMAILS")
+
+
+def team_lead_emails() -> list[str]:
+    """Who gets the daily overdue-triage email; empty means every engagement team user."""
+    return _emails("FEEDBACK_TEAM_LEAD_EMAILS")
+
+
+def triage_overdue_hours() -> int:
+    """Hours (plain clock hours, not working hours) before an untriaged item counts as overdue;
+    24 stands for "one working day"."""
+    return _int("FEEDBACK_TRIAGE_OVERDUE_HOURS", 24, minimum=1)
+
+
+def safeguarding_contact_phone() -> str:
+    """The local children's services number shown to people after a worrying submission. Every
+    area has its own, so none is built in: unset, the page names the service instead."""
+    return _str("SAFEGUARDING_CONTACT_PHONE", "") or "your local council's children's services"
+
+
+def _emails(name: str) -> list[str]:
+    return [part.strip() for part in _str(name, "").split(",") if part.strip()]

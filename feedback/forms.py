@@ -140,6 +140,8 @@ class InboxFilterForm(forms.Form):
         "max_length": "Search text must be 200 characters or fewer. The list is not filtered by it"})
     set_aside = forms.ChoiceField(required=False, choices=[
         ("", "Hide"), ("yes", "Only set aside"), ("all", "Show all")])
+    # Not triaged within FEEDBACK_TRIAGE_OVERDUE_HOURS: the safety net for items nobody picked up.
+    overdue = forms.ChoiceField(required=False, choices=[("", "All"), ("yes", "Only overdue")])
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)

@@ -16,8 +16,10 @@ from datetime import date, datetime, time
 from django.db import transaction
 from django.utils import timezone
 
+from portal.text import clean_text
+
 from .models import OFFLINE_CHANNELS, Audience, Channel, Locality
-from .services import clean_text, feedback_ingest
+from .services import feedback_ingest
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024

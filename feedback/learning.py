@@ -40,7 +40,12 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from . import analysis
+# The parts, not the entry point: analysis reaches learning only lazily (learned_models): no cycle.
+from .analysis.context import AnalysisContext
+from .analysis.data import ANALYSIS_VERSION, DATA, load_objective_cues, load_school_file, load_theme_file
+from .analysis.safeguarding import safeguarding_screen
+from .analysis.sentiment import sentiment_analyser, sentiment_label
+from .analysis.tagging import ThemeSpec, cue_scores, find_themes
 from .objective_text import ObjectiveMatcher, objectives_from_plan_file
 
 logger = logging.getLogger(__name__)
@@ -265,21 +270,19 @@ class Prepared:
 
 @dataclass
 class TrainingPlan:
-    context: analysis.AnalysisContext
+    context: AnalysisContext
     matcher: ObjectiveMatcher
     codes: list[str]
 
 
 def _training_plan() -> TrainingPlan:
     objectives = objectives_from_plan_file(PLAN_FILE, TRAINING_PLAN)
-    themes = [
-        analysis.ThemeSpec(t["label"], t["keywords"], t["objectives"]) for t in analysis.load_theme_file()
-    ]
+    themes = [ThemeSpec(t["label"], t["keywords"], t["objectives"]) for t in load_theme_file()]
     codes = [o.code for o in objectives]
-    context = analysis.AnalysisContext(
-        school_names=[name for name, _ in analysis.load_school_file()],
+    context = AnalysisContext(
+        school_names=[name for name, _ in load_school_file()],
         themes=themes,
-        objective_cues=analysis.load_objective_cues(),
+        objective_cues=load_objective_cues(),
         objective_codes=set(codes),
         learned=False,
     )
@@ -290,13 +293,13 @@ def _prepare(examples: list[Example], plan: TrainingPlan) -> list[Prepared]:
     out = []
     for ex in examples:
         redacted = plan.context.redactor.redact(ex.text).text
-        screen = analysis.safeguarding_screen(ex.text)
-        analyser = analysis.sentiment_analyser()
+        screen = safeguarding_screen(ex.text)
+        analyser = sentiment_analyser()
         extras = analyser.features(redacted, at_risk=screen.flagged)
         rule_polarity = analyser.rule_polarity(redacted)
-        rule = "negative" if screen.flagged else analysis.sentiment_label(rule_polarity)
-        themes = analysis.find_themes(redacted, plan.context.themes, plan.context.theme_index)
-        cues, _ = analysis.cue_scores(redacted, plan.context, themes, screen)
+        rule = "negative" if screen.flagged else sentiment_label(rule_polarity)
+        themes = find_themes(redacted, plan.context.themes, plan.context.theme_index)
+        cues, _ = cue_scores(redacted, plan.context, themes, screen)
         sims, _, _ = plan.matcher.scores(redacted)
         out.append(Prepared(ex, redacted, screen.flagged, extras, SENTIMENT_LABELS.index(rule), cues, sims))
     return out
@@ -496,11 +499,11 @@ def _dataset_hash(examples: list[Example], config: dict) -> str:
     import sklearn
 
     # The code that computes the features is part of the model: a change to it is a new version.
-    code = [Path(analysis.__file__), HERE / "objective_text.py", Path(__file__)]
-    files = [analysis.DATA / "objective_cues.json", analysis.DATA / "themes.json", PLAN_FILE, *code]
+    code = [*sorted((HERE / "analysis").glob("*.py")), HERE / "objective_text.py", Path(__file__)]
+    files = [DATA / "objective_cues.json", DATA / "themes.json", PLAN_FILE, *code]
     head = {
         "schema": MODEL_SCHEMA,
-        "analysis": analysis.ANALYSIS_VERSION,
+        "analysis": ANALYSIS_VERSION,
         "sklearn": sklearn.__version__,
         "numpy": np.__version__.split(".")[0],
         "config": config,

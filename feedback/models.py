@@ -288,10 +288,22 @@ class ItemTheme(models.Model):
         return f"{self.item_id}: {self.theme}"
 
 
+class ObjectiveTagQuerySet(models.QuerySet):
+    def counted(self) -> models.QuerySet:
+        """The one rule for "feedback about this objective", wherever a number is shown (the
+        public tracker, the objective pages, board packs): tags suggested or confirmed, never
+        rejected (triage lags behind intake, so waiting for confirmation would undercount), on
+        items that finished analysis and were not set aside (spam, not about SEND)."""
+        return self.filter(
+            state__in=(ObjectiveTag.State.SUGGESTED, ObjectiveTag.State.CONFIRMED),
+            item__set_aside="",
+            item__analysis_state=FeedbackItem.AnalysisState.DONE,
+        )
+
+
 class ObjectiveTag(models.Model):
     """A plan objective an item is about: suggested by the pipeline, confirmed or changed by staff.
-    Board packs count suggested and confirmed tags, never rejected ones (triage lags behind
-    intake; see `portal.boardpacks.selectors.COUNTED_TAG_STATES`)."""
+    What counts towards an objective's numbers is `ObjectiveTag.objects.counted()`."""
 
     class State(models.TextChoices):
         SUGGESTED = "suggested", "Suggested"
@@ -308,6 +320,8 @@ class ObjectiveTag(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ObjectiveTagQuerySet.as_manager()
 
     class Meta:
         ordering = ["-confidence"]
@@ -332,6 +346,11 @@ class SafeguardingAlert(models.Model):
     reasons = models.JSONField(default=list)
     state = models.CharField(max_length=15, choices=State.choices, default=State.OPEN)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # When the administrators were told because no one held the safeguarding lead role
+    # (`notified_at` stays empty then, so the first lead appointed still gets the alert).
+    admins_notified_at = models.DateTimeField(null=True, blank=True)
+    # When an alert nobody acknowledged was sent on to the deputy and the administrators.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -465,3 +484,33 @@ class AnalysisModel(models.Model):
 
     def __str__(self):
         return f"Analysis models {self.version}{' (active)' if self.is_active else ''}"
+
+
+class StaffLabel(models.Model):
+    """One triage decision kept as a training label (`feedback.labels`): a confirmed or
+    rejected objective tag, an alert the safeguarding lead closed as "not a concern", an item
+    staff said should have been flagged. Why: every decision staff make corrects the pipeline;
+    `manage.py retrain_analysis_models` trains a candidate on these and adopts it only if the
+    held-out figures are no worse. The text trained on is the item's redacted text, read at
+    training time (never the original)."""
+
+    class Kind(models.TextChoices):
+        OBJECTIVE_CONFIRMED = "objective_confirmed", "Objective confirmed"
+        OBJECTIVE_REJECTED = "objective_rejected", "Objective rejected"
+        NOT_A_CONCERN = "not_a_concern", "Not a safeguarding concern"
+        SHOULD_HAVE_FLAGGED = "should_have_flagged", "Should have been flagged"
+
+    item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="staff_labels")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    value = models.CharField(max_length=40, blank=True, default="", help_text="e.g. the objective code.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"#{self.item_id} {self.kind} {self.value}".strip()

@@ -121,6 +121,11 @@ def confirmed_examples(*, per_objective: int = 200) -> list[tuple[str, str]]:
     return out
 
 
+def analysis_context_if_loaded():
+    """The cached analysis context if this process has built one, else None (never builds)."""
+    return _context_cache["value"]
+
+
 def analysis_context_reset() -> None:
     with _context_lock:
         _context_cache.update(key=None, value=None, checked=0.0)
@@ -199,11 +204,17 @@ def feedback_inbox(*, filters: dict | None = None) -> QuerySet[FeedbackItem]:
         qs = qs.filter(received_at__date__lte=filters["date_to"])
     if filters.get("q"):
         qs = qs.filter(redacted_text__icontains=filters["q"])
+    if filters.get("overdue"):
+        qs = qs.filter(items_overdue_q())
     if filters.get("set_aside") == "yes":
         qs = qs.exclude(set_aside="")
     elif filters.get("set_aside") != "all":
         qs = qs.filter(set_aside="")
     return qs.distinct()
+
+
+def items_overdue_count(*, now=None) -> int:
+    return FeedbackItem.objects.filter(items_overdue_q(now=now), set_aside="").count()
 
 
 def items_needing_analysis(*, min_age_seconds: int, limit: int, before_pk: int | None = None) -> list[int]:
@@ -228,6 +239,49 @@ def item_is_analysed(item_id: int) -> bool:
 
 def alerts_unnotified() -> list[int]:
     return list(SafeguardingAlert.objects.filter(notified_at__isnull=True).values_list("pk", flat=True))
+
+
+def alerts_to_escalate(*, now=None) -> list[int]:
+    """Open alerts nobody has acknowledged within FEEDBACK_ALERT_ESCALATE_MINUTES, not yet
+    escalated (the escalation beat task sends each once)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import conf
+
+    cutoff = (now or timezone.now()) - timedelta(minutes=conf.alert_escalate_minutes())
+    return list(
+        SafeguardingAlert.objects.filter(
+            state=SafeguardingAlert.State.OPEN, escalated_at__isnull=True, created_at__lte=cutoff
+        ).values_list("pk", flat=True)
+    )
+
+
+def active_safeguarding_leads_exist() -> bool:
+    """Whether anyone can receive a safeguarding alert (health check, dashboard, deploy check)."""
+    from django.contrib.auth import get_user_model
+
+    from portal.roles import Role, group_name
+
+    return (
+        get_user_model()
+        .objects.filter(groups__name=group_name(Role.SAFEGUARDING_LEAD), is_active=True)
+        .exclude(email="")
+        .exists()
+    )
+
+
+def items_overdue_q(*, now=None):
+    """Items still waiting for triage after FEEDBACK_TRIAGE_OVERDUE_HOURS (plain hours)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from . import conf
+
+    cutoff = (now or timezone.now()) - timedelta(hours=conf.triage_overdue_hours())
+    return Q(status=FeedbackItem.Status.NEW, received_at__lte=cutoff)
 
 
 def quotable_items(*, objective_code: str | None = None) -> QuerySet[FeedbackItem]:

@@ -19,11 +19,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from portal.models import Objective
+from portal.queueing import enqueue_on_commit
 from portal.roles import Role, group_name
+from portal.text import clean_text
 
-from . import analysis
+from . import analysis, labels
 from .models import (
     Audience,
     AuditEntry,
@@ -35,30 +38,22 @@ from .models import (
     ObjectiveTag,
     QuoteModeration,
     SafeguardingAlert,
+    StaffLabel,
     Theme,
-    TriageNote,
 )
-from .selectors import analysis_context, original_for
+from .selectors import analysis_context, analysis_context_if_loaded, original_for
+
+# Triage has its own module; its services are part of this app's public surface.
+from .triage import (  # noqa: F401
+    ALLOWED_TRANSITIONS,
+    audit_record,
+    feedback_mark_responded,
+    feedback_note_add,
+    feedback_triage,
+)
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
-
-
-def clean_text(value: str) -> str:
-    """Strip NUL bytes (PostgreSQL refuses them) and surrounding whitespace at the boundary."""
-    return (value or "").replace("\x00", "").strip()
-
-
-def _enqueue_analysis(item_pk: int) -> None:
-    """Queue analysis; if the broker is down, log and rely on the sweep."""
-    from .tasks import analyse_item
-
-    try:
-        analyse_item.delay(item_pk)
-    except Exception:  # the broker may be down: the row is committed and the sweep will find it
-        logger.warning(
-            "Could not queue analysis of feedback %s; the sweep will pick it up", item_pk, exc_info=True
-        )
 
 
 def feedback_ingest(
@@ -129,8 +124,21 @@ def feedback_ingest(
             if existing is not None:
                 return existing
         raise
-    transaction.on_commit(lambda: _enqueue_analysis(item.pk))
+    from .tasks import analyse_item
+
+    # If the broker is down the row is committed anyway and the sweep analyses it.
+    enqueue_on_commit(analyse_item, item.pk)
     return item
+
+
+def submission_at_risk(*, texts) -> bool:
+    """The quick safeguarding screen at submit time, for the confirmation page's crisis
+    signposting (every channel's submit service calls it; the view keeps only the yes/no in
+    the session, never the text). Uses the trained screen only if this process already loaded
+    it: a web request must not wait for a model to load."""
+    context = analysis_context_if_loaded()
+    models = context.models if context is not None and context.learned else None
+    return any(analysis.safeguarding_quick_screen(t, models=models) for t in texts if t)
 
 
 def feedback_submit(
@@ -143,10 +151,11 @@ def feedback_submit(
     contact_name: str = "",
     wants_reply: bool = False,
 ) -> FeedbackItem:
-    """The public feedback form: anonymous feedback from anyone."""
+    """The public feedback form: anonymous feedback from anyone. The returned item carries
+    `at_risk_on_submit` (not stored): the quick screen's answer, for the thanks page."""
     from .models import Channel
 
-    return feedback_ingest(
+    item = feedback_ingest(
         text=text,
         channel=Channel.WEB_FORM,
         audience=audience,
@@ -156,6 +165,8 @@ def feedback_submit(
         contact_name=contact_name,
         wants_reply=wants_reply and bool(contact_email),
     )
+    item.at_risk_on_submit = submission_at_risk(texts=[text])
+    return item
 
 
 # --- Analysis -------------------------------------------------------------------------------
@@ -293,11 +304,31 @@ def feedback_mark_failed(*, item_id: int, error: str) -> None:
     )
 
 
+def _role_emails(role: str) -> list[str]:
+    return list(
+        User.objects.filter(groups__name=group_name(role), is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _alert_link(alert: SafeguardingAlert) -> str:
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    return base + reverse("feedback_admin:alert", args=[alert.pk])
+
+
 def safeguarding_alert_notify(*, alert_id: int) -> bool:
     """Email every safeguarding lead about an alert, once. The alert row stays locked while the
     email is sent and is marked sent in the same transaction, so a second worker skips it, and
     a worker that dies mid-send (SIGKILL, lost connection) rolls back: the sweep sends it again.
-    At least once, never lost; a duplicate needs a death between the send and the commit."""
+    At least once, never lost; a duplicate needs a death between the send and the commit.
+
+    With no one in the safeguarding lead role the alert is not marked sent (the sweep keeps
+    offering it, so the first lead appointed gets it) and the administrators are told at once,
+    once (`admins_notified_at`), in words that say no lead is set up. With no administrators
+    either, it logs an error on every sweep until someone can receive it. Returns whether a
+    lead was emailed."""
     with transaction.atomic():
         alert = (
             SafeguardingAlert.objects.select_for_update(skip_locked=True)
@@ -306,36 +337,130 @@ def safeguarding_alert_notify(*, alert_id: int) -> bool:
         )
         if alert is None:
             return False
-        recipients = list(
-            User.objects.filter(groups__name=group_name(Role.SAFEGUARDING_LEAD), is_active=True)
-            .values_list("email", flat=True)
-            .distinct()
+        link = _alert_link(alert)
+        recipients = _role_emails(Role.SAFEGUARDING_LEAD)
+        if not recipients:
+            _alert_tell_admins_no_lead(alert=alert, link=link)
+            return False
+        # The email carries no feedback text: it may contain personal data.
+        send_mail(
+            subject=f"Safeguarding alert: feedback #{alert.item_id} needs review",
+            message=(
+                "Feedback received on the SEND feedback platform may suggest that a child or young "
+                f"person is at risk.\n\nReasons: {', '.join(alert.reasons)}\n\nReview it now: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
         )
-        if recipients:
-            base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
-            link = base + reverse("feedback_admin:alert", args=[alert.pk])
-            # The email carries no feedback text: it may contain personal data.
-            send_mail(
-                subject=f"Safeguarding alert: feedback #{alert.item_id} needs review",
-                message=(
-                    "Feedback received on the SEND feedback platform may suggest that a child or young "
-                    f"person is at risk.\n\nReasons: {', '.join(alert.reasons)}\n\nReview it now: {link}\n"
-                ),
-                from_email=None,
-                recipient_list=recipients,
-            )
-        else:
-            logger.error("Safeguarding alert %s raised but no one holds the safeguarding lead role", alert_id)
         alert.notified_at = timezone.now()
         alert.save(update_fields=["notified_at", "updated_at"])
     return True
 
 
+def _alert_tell_admins_no_lead(*, alert: SafeguardingAlert, link: str) -> None:
+    """Inside `safeguarding_alert_notify`'s locked transaction: nobody holds the lead role."""
+    if alert.admins_notified_at is not None:
+        logger.warning("Safeguarding alert %s waiting: no one holds the safeguarding lead role", alert.pk)
+        return
+    admins = _role_emails(Role.ADMINISTRATOR)
+    if not admins:
+        logger.error(
+            "Safeguarding alert %s raised but no one holds the safeguarding lead or administrator "
+            "role: nobody has been told; it will be retried",
+            alert.pk,
+        )
+        return
+    send_mail(
+        subject=f"URGENT: no safeguarding lead is set up - alert for feedback #{alert.item_id}",
+        message=(
+            "Feedback received on the SEND feedback platform may suggest that a child or young person "
+            "is at risk, but no safeguarding lead is set up on the platform, so nobody responsible "
+            "for safeguarding has been told.\n\n"
+            "Give someone the safeguarding lead role now (they will be sent this alert), and make "
+            f"sure the alert is reviewed: {link}\n"
+        ),
+        from_email=None,
+        recipient_list=admins,
+    )
+    alert.admins_notified_at = timezone.now()
+    alert.save(update_fields=["admins_notified_at", "updated_at"])
+
+
+def safeguarding_alert_escalate(*, alert_id: int) -> bool:
+    """Send an alert nobody acknowledged in time to the deputy safeguarding lead(s)
+    (FEEDBACK_SAFEGUARDING_DEPUTY_EMAILS) and the administrators, once: locked, sent and marked
+    in one transaction, as `safeguarding_alert_notify` does. No feedback text, only the link and
+    the alert's age. Returns whether it was sent."""
+    from . import conf
+
+    with transaction.atomic():
+        alert = (
+            SafeguardingAlert.objects.select_for_update(skip_locked=True)
+            .filter(pk=alert_id, escalated_at__isnull=True, state=SafeguardingAlert.State.OPEN)
+            .first()
+        )
+        if alert is None:
+            return False
+        recipients = sorted(set(conf.safeguarding_deputy_emails()) | set(_role_emails(Role.ADMINISTRATOR)))
+        if not recipients:
+            logger.error("Safeguarding alert %s unacknowledged; no deputy or administrator to tell", alert.pk)
+            return False
+        age = timesince(alert.created_at, timezone.now())
+        send_mail(
+            subject=f"ESCALATED: safeguarding alert for feedback #{alert.item_id} not acknowledged",
+            message=(
+                f"A safeguarding alert raised {age} ago on the SEND feedback platform has not been "
+                "acknowledged by a safeguarding lead.\n\n"
+                f"Make sure someone reviews it now: {_alert_link(alert)}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+        alert.escalated_at = timezone.now()
+        alert.save(update_fields=["escalated_at", "updated_at"])
+    return True
+
+
+def feedback_overdue_notify(*, today=None) -> int:
+    """Once a day, tell the team lead (FEEDBACK_TEAM_LEAD_EMAILS, or else everyone in the
+    engagement team role) how many items are waiting for triage past
+    FEEDBACK_TRIAGE_OVERDUE_HOURS, with a link to the Overdue filter: the safety net for items
+    nobody picked up. A count and a link only, never feedback text. Returns the count sent
+    (0 when nothing is overdue or today's email already went)."""
+    from django.core.cache import cache
+
+    from . import conf
+    from .selectors import items_overdue_count
+
+    count = items_overdue_count()
+    if not count:
+        return 0
+    recipients = conf.team_lead_emails() or _role_emails(Role.ENGAGEMENT_TEAM)
+    if not recipients:
+        logger.error("%s feedback items are overdue for triage but there is no one to tell", count)
+        return 0
+    day = (today or timezone.localdate()).isoformat()
+    if not cache.add(f"feedback:overdue-notified:{day}", True, timeout=2 * 86400):
+        return 0
+    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "").rstrip("/")
+    link = base + reverse("feedback_admin:inbox") + "?overdue=yes"
+    try:
+        send_mail(
+            subject=f"{count} feedback item{'s' if count != 1 else ''} waiting for triage",
+            message=(
+                f"{count} feedback item{'s have' if count != 1 else ' has'} not been triaged within "
+                f"{conf.triage_overdue_hours()} hours of arriving.\n\nSee them: {link}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        cache.delete(f"feedback:overdue-notified:{day}")
+        raise
+    return count
+
+
 # --- Triage -------------------------------------------------------------------------------
-
-
-def _audit(item: FeedbackItem, actor, action: str, changes: dict) -> None:
-    AuditEntry.objects.create(item=item, actor=actor, action=action, changes=changes)
 
 
 @transaction.atomic
@@ -356,73 +481,8 @@ def feedback_quote_moderation_set(*, source_ref: str, state: str, actor=None) ->
     changes = {"quote_moderation": [item.quote_moderation, state]}
     item.quote_moderation = state
     item.save(update_fields=["quote_moderation", "updated_at"])
-    _audit(item, actor, "quote_moderation", changes)
+    audit_record(item, actor, "quote_moderation", changes)
     return item
-
-
-ALLOWED_TRANSITIONS = {
-    FeedbackItem.Status.NEW: {"triaged", "actioned", "closed"},
-    FeedbackItem.Status.TRIAGED: {"actioned", "responded", "closed", "new"},
-    FeedbackItem.Status.ACTIONED: {"responded", "closed", "triaged"},
-    FeedbackItem.Status.RESPONDED: {"closed", "actioned"},
-    FeedbackItem.Status.CLOSED: {"triaged", "new"},
-}
-
-
-@transaction.atomic
-def feedback_triage(
-    *,
-    item: FeedbackItem,
-    actor,
-    status: str | None = None,
-    close_reason: str = "",
-    owner=None,
-    owner_organisation: str | None = None,
-    response_url: str | None = None,
-    note: str = "",
-) -> FeedbackItem:
-    """Change an item's status, owner or response link, and add a note; every change is audited.
-
-    Used by the triage inbox and its bulk actions.
-    """
-    item = FeedbackItem.objects.select_for_update().get(pk=item.pk)
-    changes: dict[str, list] = {}
-    if status and status != item.status:
-        if status not in ALLOWED_TRANSITIONS[item.status]:
-            raise ValidationError({"status": f"Cannot move from {item.get_status_display()} to {status}."})
-        if status == FeedbackItem.Status.CLOSED and not clean_text(close_reason):
-            raise ValidationError({"close_reason": "Give a reason for closing the feedback."})
-        changes["status"] = [item.status, status]
-        item.status = status
-        if status == FeedbackItem.Status.CLOSED:
-            changes["close_reason"] = [item.close_reason, clean_text(close_reason)]
-            item.close_reason = clean_text(close_reason)
-    if owner is not None and owner.pk != item.owner_id:
-        changes["owner"] = [str(item.owner) if item.owner else "", str(owner)]
-        item.owner = owner
-        if owner_organisation is None and owner.organisation:
-            owner_organisation = owner.organisation
-    if owner_organisation is not None and clean_text(owner_organisation) != item.owner_organisation:
-        changes["owner_organisation"] = [item.owner_organisation, clean_text(owner_organisation)]
-        item.owner_organisation = clean_text(owner_organisation)
-    if response_url is not None and clean_text(response_url) != item.response_url:
-        changes["response_url"] = [item.response_url, clean_text(response_url)]
-        item.response_url = clean_text(response_url)
-    if changes:
-        item.full_clean()
-        item.save()
-        _audit(item, actor, "triaged", changes)
-    if clean_text(note):
-        feedback_note_add(item=item, author=actor, text=note)
-    return item
-
-
-def feedback_note_add(*, item: FeedbackItem, author, text: str) -> TriageNote:
-    note = TriageNote(item=item, author=author, text=clean_text(text))
-    note.full_clean()
-    note.save()
-    _audit(item, author, "note_added", {"note": note.pk})
-    return note
 
 
 @transaction.atomic
@@ -434,6 +494,7 @@ def feedback_tags_confirm(*, item: FeedbackItem, actor, codes: list[str] | None 
     list(FeedbackItem.objects.select_for_update().filter(pk=item.pk).values_list("pk", flat=True))
     tags = ObjectiveTag.objects.select_for_update().filter(item=item)
     before = sorted(t.objective.code for t in tags if t.state == ObjectiveTag.State.CONFIRMED)
+    states_before = {t.objective.code: t.state for t in tags}
     if codes is None:
         tags.filter(state=ObjectiveTag.State.SUGGESTED).update(
             state=ObjectiveTag.State.CONFIRMED, decided_by=actor, updated_at=timezone.now()
@@ -457,7 +518,8 @@ def feedback_tags_confirm(*, item: FeedbackItem, actor, codes: list[str] | None 
             "objective__code", flat=True
         )
     )
-    _audit(item, actor, "tags_confirmed", {"confirmed": [before, after]})
+    audit_record(item, actor, "tags_confirmed", {"confirmed": [before, after]})
+    labels.labels_from_tag_decisions(item=item, actor=actor, states_before=states_before)
     if item.status == FeedbackItem.Status.NEW:
         feedback_triage(item=item, actor=actor, status=FeedbackItem.Status.TRIAGED)
     return list(ObjectiveTag.objects.filter(item=item))
@@ -465,9 +527,12 @@ def feedback_tags_confirm(*, item: FeedbackItem, actor, codes: list[str] | None 
 
 @transaction.atomic
 def safeguarding_alert_update(
-    *, alert: SafeguardingAlert, actor, state: str, notes: str = ""
+    *, alert: SafeguardingAlert, actor, state: str, notes: str = "", not_a_concern: bool = False
 ) -> SafeguardingAlert:
-    """The safeguarding lead acknowledges or closes an alert."""
+    """The safeguarding lead acknowledges or closes an alert. `not_a_concern` closes it as a
+    false alarm and keeps that as a training label (`feedback.labels`)."""
+    if not_a_concern:
+        state = SafeguardingAlert.State.CLOSED
     alert = SafeguardingAlert.objects.select_for_update().get(pk=alert.pk)
     changes = {"alert_state": [alert.state, state]}
     alert.state = state
@@ -476,7 +541,10 @@ def safeguarding_alert_update(
         alert.notes = (alert.notes + "\n" + clean_text(notes)).strip()
     alert.full_clean()
     alert.save()
-    _audit(alert.item, actor, "alert_updated", changes)
+    if not_a_concern:
+        changes["outcome"] = "not_a_concern"
+        labels.label_record(item=alert.item, kind=StaffLabel.Kind.NOT_A_CONCERN, actor=actor)
+    audit_record(alert.item, actor, "alert_updated", changes)
     return alert
 
 
@@ -585,7 +653,7 @@ def feedback_erase(*, item_ids=None, source_refs=None, now: datetime | None = No
 
 def feedback_subject_erase(*, emails: list[str], now: datetime | None = None) -> dict[str, int]:
     """Erase feedback given with one of these contact emails (subject erasure, see
-    `portal.subject_access`). Feedback from surveys and the youth forum is erased by those apps,
+    `privacy.subject_access`). Feedback from surveys and the youth forum is erased by those apps,
     which know whose it was."""
     from .selectors import items_for_contact_emails
 

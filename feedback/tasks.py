@@ -38,8 +38,27 @@ def notify_safeguarding_alert(alert_id: int) -> bool:
 
 
 @shared_task(acks_late=True)
+def escalate_unacknowledged_alerts() -> int:
+    """Every 5 minutes (config/celery.py): alerts nobody acknowledged in time go to the deputy
+    and the administrators, each once."""
+    escalated = 0
+    for alert_id in selectors.alerts_to_escalate():
+        try:
+            escalated += services.safeguarding_alert_escalate(alert_id=alert_id)
+        except Exception:
+            logger.exception("Could not escalate safeguarding alert %s", alert_id)
+    return escalated
+
+
+@shared_task(acks_late=True, autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+def notify_overdue_triage() -> int:
+    """Daily (config/celery.py): the team lead hears how many items are overdue for triage."""
+    return services.feedback_overdue_notify()
+
+
+@shared_task(acks_late=True)
 def sweep_unanalysed() -> dict:
-    """Every 10 seconds (portal/celery.py): analyse anything that never was (the broker was down
+    """Every 10 seconds (config/celery.py): analyse anything that never was (the broker was down
     when it arrived, or a worker died), and send any alert email that did not go out. Runs the
     work in this task so it does not depend on publishing more messages. It works through the
     whole backlog in batches until it is empty or the time budget is spent, so an outage's

@@ -26,8 +26,9 @@ def feedback_form(request):
         form = PublicFeedbackForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
+            at_risk = False
             if not data.get("website"):  # a filled honeypot means a bot: say thanks, keep nothing
-                feedback_submit(
+                item = feedback_submit(
                     text=data["text"],
                     audience=data["audience"],
                     locality=data.get("locality") or "",
@@ -36,7 +37,10 @@ def feedback_form(request):
                     contact_name=data.get("contact_name") or "",
                     wants_reply=data["wants_reply"],
                 )
+                at_risk = item.at_risk_on_submit
             request.session["feedback_wants_reply"] = bool(data.get("wants_reply"))
+            # Only a yes/no: the thanks page shows crisis numbers, never the words.
+            request.session["feedback_at_risk"] = at_risk
             return redirect("feedback:thanks")
     else:
         form = PublicFeedbackForm()
@@ -45,6 +49,7 @@ def feedback_form(request):
 
 @never_cache
 def feedback_thanks(request):
-    return render(
-        request, "feedback/thanks.html", {"wants_reply": request.session.pop("feedback_wants_reply", False)}
-    )
+    return render(request, "feedback/thanks.html", {
+        "wants_reply": request.session.pop("feedback_wants_reply", False),
+        "at_risk": request.session.pop("feedback_at_risk", False),
+    })

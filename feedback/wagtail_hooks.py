@@ -2,8 +2,10 @@
 views in `admin_views`), and the theme taxonomy and school list as snippets."""
 
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -89,6 +91,32 @@ class FeedbackSubmenu(SubmenuMenuItem):
 @hooks.register("register_admin_menu_item")
 def register_feedback_menu():
     return FeedbackSubmenu("Feedback", feedback_menu, icon_name="comment", order=150)
+
+
+class NoSafeguardingLeadPanel(Component):
+    """A failure panel at the top of the admin dashboard while no one holds the safeguarding
+    lead role: alerts then reach only the administrators, so whoever signs in sees it first."""
+
+    name = "no_safeguarding_lead"
+    order = 10
+
+    def render_html(self, parent_context=None):
+        return format_html(
+            '<section class="help-block help-critical" role="alert" aria-labelledby="no-sg-lead">'
+            '<h2 id="no-sg-lead">Failing: no safeguarding lead is set up</h2>'
+            "<p>Safeguarding alerts cannot reach a safeguarding lead; they go to the administrators "
+            'until someone is given the safeguarding lead role. <a href="{}">Give a user the role '
+            "on the users page</a>.</p></section>",
+            reverse("wagtailusers_users:index"),
+        )
+
+
+@hooks.register("construct_homepage_panels")
+def add_safeguarding_lead_panel(request, panels):
+    from .selectors import active_safeguarding_leads_exist
+
+    if not active_safeguarding_leads_exist():
+        panels.insert(0, NoSafeguardingLeadPanel())
 
 
 class ThemeViewSet(SnippetViewSet):

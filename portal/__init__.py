@@ -1,3 +1,3 @@
-from .celery import app as celery_app
+"""Shared core: accounts, roles, the improvement plan, and the small helpers every app uses.
 
-__all__ = ["celery_app"]
+Imports no other app of this project (enforced by import-linter, see pyproject.toml)."""

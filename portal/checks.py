@@ -1,4 +1,4 @@
-"""System checks: every app setting read through `portal.conf` is valid at start-up.
+"""System check: every app setting read through `portal.conf` is valid at start-up.
 
 A malformed value (`FEEDBACK_ORIGINAL_RETENTION_DAYS=90d`) used to become the default without a
 word; now the reader raises, and this check calls every reader so `manage.py check` (run by
@@ -6,15 +6,11 @@ word; now the reader raises, and this check calls every reader so `manage.py che
 """
 
 import inspect
-from importlib import import_module
 
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
-# Modules whose public zero-argument functions read settings.
-CONF_MODULES = (
-    "feedback.conf", "surveys.conf", "youthforum.conf", "cms.conf", "portal.boardpacks.conf",
-)
+from .registry import app_modules
 
 
 def _readers(module):
@@ -29,11 +25,11 @@ def _readers(module):
 @checks.register()
 def app_settings_are_valid(app_configs=None, **kwargs):
     errors = []
-    for path in CONF_MODULES:
-        module = import_module(path)
+    # Every app's `conf.py`: its public zero-argument functions read settings.
+    for module in app_modules("conf"):
         for name, reader in _readers(module):
             try:
                 reader()
             except ImproperlyConfigured as exc:
-                errors.append(checks.Error(str(exc), obj=f"{path}.{name}", id="portal.E001"))
+                errors.append(checks.Error(str(exc), obj=f"{module.__name__}.{name}", id="portal.E001"))
     return errors

@@ -1,11 +1,13 @@
-"""The one reader for app settings: Django settings first, then the environment, then a default.
+"""The one reader for configuration, with one policy: a value that is set but malformed raises
+ImproperlyConfigured naming the setting; it never quietly becomes the default
+(`FEEDBACK_ORIGINAL_RETENTION_DAYS=90d` must stop the site, not mean 365).
 
-Apps keep their own settings in `<app>/conf.py` (so no shared settings file needs editing) and
-read them through these functions. A value that is set but malformed raises
-ImproperlyConfigured, naming the setting, exactly as `portal/settings/env.py` does for the
-settings modules: `FEEDBACK_ORIGINAL_RETENTION_DAYS=90d` must stop the site, never quietly
-become the default. `portal.checks` calls every app's readers at start-up (`manage.py check`),
-so a bad value is found before a request or a retention run meets it.
+- `env_*`: the environment only, for the settings modules (`config/settings/`), which run
+  before Django settings exist.
+- `setting_*`: app settings, Django settings first, then the environment, then a default. Apps
+  keep theirs in `<app>/conf.py` (so no shared settings file needs editing); `portal.checks`
+  calls every app's readers at start-up (`manage.py check`), so a bad value is found before a
+  request or a retention run meets it.
 """
 
 import os
@@ -13,6 +15,52 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _whole_number(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+# --- The environment (settings modules) ------------------------------------------------------
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return _whole_number(name, raw)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+# --- App settings (`<app>/conf.py`) ----------------------------------------------------------
 
 
 def _raw(name: str) -> str | None:
@@ -31,10 +79,7 @@ def setting_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = _raw(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from exc
+    value = _whole_number(name, raw)
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
     return value

@@ -6,8 +6,8 @@ child, and allauth's reset and confirmation links take over or confirm an accoun
 reads a log line holding one (an operator, a log service, whoever gets a leaked backup) could
 use it. Search terms (`q=`) are what people typed and can hold names and details.
 
-`mask()` is used by gunicorn's access log (`portal.gunicorn_logging`) and by Django's own
-request logging (`MaskTokensFilter`, wired in `portal.settings.base.LOGGING`). It imports
+`mask()` is used by gunicorn's access log (`config.gunicorn_logging`) and by Django's own
+request logging (`MaskTokensFilter`, wired in `config.settings.base.LOGGING`). It imports
 nothing from Django, so gunicorn can load it before the application.
 
 When a URL with a token is added to any urls.py, add its prefix to TOKEN_PATHS (the
@@ -36,7 +36,7 @@ TOKEN_PATHS = {
     # surveys/unsubscribe).
     "confirm": 1,
     "unsubscribe": 1,
-    # Wagtail's own reset link, <uidb64>/<token>. portal/urls.py sends it to allauth and Wagtail
+    # Wagtail's own reset link, <uidb64>/<token>. config/urls.py sends it to allauth and Wagtail
     # never emails one, but a pasted old link would still reach the log.
     "admin/password_reset/confirm": 2,
 }

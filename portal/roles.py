@@ -47,10 +47,7 @@ ROLE_PERMISSIONS = {
     ],
 }
 
-# Apps whose `roles.py` contribute ROLE_PERMISSIONS.
-ROLE_PERMISSION_MODULES = (
-    "portal.roles", "feedback.roles", "surveys.roles", "youthforum.roles", "cms.roles",
-)
+# Every installed app's `roles.py` may contribute ROLE_PERMISSIONS (portal.registry).
 
 # What each role can do, shown on their home page after login (plain language).
 ROLE_ABILITIES = {

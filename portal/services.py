@@ -8,16 +8,15 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .models import KPI, KPIReading, Objective, RatingEntry, User
-from .optional import import_if_present
-from .roles import ROLE_PERMISSION_MODULES, Role, group_name
+from .registry import app_modules
+from .roles import Role, group_name
 
 logger = logging.getLogger(__name__)
 
 
 def _declared_role_permissions() -> dict[str, set[str]]:
     declared: dict[str, set[str]] = {role.value: set() for role in Role}
-    for module_name in ROLE_PERMISSION_MODULES:
-        module = import_if_present(module_name)
+    for module in app_modules("roles"):
         for role, perms in getattr(module, "ROLE_PERMISSIONS", {}).items():
             declared[Role(role).value].update(perms)
     return declared

@@ -4,26 +4,19 @@ import csv
 import json
 import sys
 
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from . import health
-from .forms import AccountDeleteForm
 from .middleware import database_unavailable_response
 from .models import Plan
 from .roles import ROLE_ABILITIES, Role, user_is_staff_role, user_roles
 from .selectors import plan_as_dict, plan_as_rows, plan_get_current, user_has_totp
-from .services import account_delete_attempt
-from .subject_access import may_self_erase, subject_data_erase, subject_data_json, subject_for_user
 
 
 def admin_logout(request):
@@ -47,13 +40,6 @@ def home(request):
         "is_staff_role": user_is_staff_role(request.user),
         "needs_totp": user_is_staff_role(request.user) and not user_has_totp(request.user),
     })
-
-
-@never_cache
-@require_GET
-def healthz(request):
-    report = health.check_all()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
 def _plan_from_request(request) -> Plan:
@@ -139,46 +125,3 @@ def error_500(request):
     if unavailable is not None:
         return unavailable
     return render(request, "errors/500.html", status=500)
-
-
-# --- A person's own data: download it, or delete the account and everything with it ----------
-
-
-@require_POST
-@login_required
-def account_data_download(request):
-    """Everything we hold about the signed-in person, as a JSON file (POST, so a link, a
-    prefetch or another site cannot start it)."""
-    body = subject_data_json(subject=subject_for_user(request.user))
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="send-voice-my-data-{stamp}.json"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@never_cache
-@login_required
-def account_delete(request):
-    """Confirm, then delete the account and every piece of personal data linked to it, and sign
-    the person out. Staff accounts are refused with an explanation: an administrator closes
-    them, because what staff did must stay attributable."""
-    if not may_self_erase(request.user):
-        return render(request, "portal/account_delete.html", {"staff": True})
-    if request.method == "POST" and not account_delete_attempt(user=request.user):
-        form = AccountDeleteForm(user=request.user)
-        return render(request, "portal/account_delete.html", {"form": form, "staff": False, "blocked": True})
-    form = AccountDeleteForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            subject_data_erase(subject=subject_for_user(request.user))
-            logout(request)
-            return HttpResponseRedirect(reverse("portal:account_deleted"))
-        if "password" in form.errors:
-            account_delete_attempt(user=request.user, failed=True)
-    return render(request, "portal/account_delete.html", {"form": form, "staff": False})
-
-
-@require_GET
-def account_deleted(request):
-    return render(request, "portal/account_deleted.html")

@@ -10,75 +10,25 @@ from __future__ import annotations
 from django import forms
 
 from .models import Audience
-from .questions import OTHER, Kind, question_options
-
-
-def _id(name: str) -> str:
-    return name.replace(".", "-")
+from .questions import input_id, kind_of
 
 
 def page_fields(questions: list[dict], raw: dict, errors: dict[str, str], easy: bool) -> list[dict]:
-    """One dict per question with everything `surveys/_question.html` renders."""
+    """One dict per question with everything `surveys/_question.html` renders: the keys every
+    question has, and what its kind adds (`QuestionKind.widget`)."""
     out = []
     for q in questions:
         name = f"q-{q['key']}"
-        kind = q["kind"]
-        field = {
-            "q": q, "kind": kind, "name": name, "id": _id(name),
+        kind = kind_of(q)
+        out.append({
+            "q": q, "kind": q["kind"], "name": name, "id": input_id(name),
             "label": q.get("easy_text") if easy and q.get("easy_text") else q["text"],
             "hint": q.get("help", ""), "error": errors.get(q["key"], ""),
             "required": q.get("required"), "symbol": q.get("symbol", "") if easy else "",
             "image_url": q.get("image_url", "") if easy else "",
-            "fieldset": kind not in (Kind.NUMBER, Kind.SHORT_TEXT, Kind.LONG_TEXT),
-        }
-        options = question_options(q)
-        if kind in (Kind.SINGLE, Kind.LIKERT, Kind.RATING, Kind.YES_NO, Kind.MULTIPLE):
-            chosen = raw.get(name)
-            chosen = chosen if isinstance(chosen, list) else [chosen]
-            field["options"] = [
-                {"id": f"{_id(name)}" if i == 0 else f"{_id(name)}-{i + 1}", "value": o["value"],
-                 "label": o["easy_label"] if easy else o["label"], "symbol": o.get("symbol", ""),
-                 "checked": o["value"] in chosen, "is_other": o["value"] == OTHER}
-                for i, o in enumerate(options)
-            ]
-            field["multiple"] = kind == Kind.MULTIPLE
-            field["inline"] = kind == Kind.YES_NO or (kind == Kind.RATING and not q.get("pictorial")
-                                                      and len(options) <= 10)
-            field["faces"] = kind == Kind.RATING and q.get("pictorial")
-            if q.get("allow_other"):
-                field["other"] = {"name": f"{name}-other", "id": f"{_id(name)}-other",
-                                  "value": raw.get(f"{name}-other", "")}
-        elif kind == Kind.DATE:
-            field["parts"] = [
-                {"name": f"{name}-{part}", "id": f"{_id(name)}" if part == "day" else f"{_id(name)}-{part}",
-                 "label": part.capitalize(), "value": raw.get(f"{name}-{part}", ""),
-                 "width": 4 if part == "year" else 2}
-                for part in ("day", "month", "year")
-            ]
-        elif kind in (Kind.SHORT_TEXT, Kind.LONG_TEXT, Kind.NUMBER):
-            field["value"] = raw.get(name, "")
-        elif kind == Kind.RANKING:
-            items = q.get("options") or []
-            field["ranked"] = [
-                {"name": f"{name}-{o['value']}", "id": _id(name) if i == 0 else f"{_id(name)}-{o['value']}",
-                 "label": o["easy_label"] if easy else o["label"],
-                 "value": raw.get(f"{name}-{o['value']}", ""),
-                 "choices": [str(n) for n in range(1, len(items) + 1)]}
-                for i, o in enumerate(items)
-            ]
-        elif kind == Kind.MATRIX:
-            field["rows"] = []
-            for s_index, stmt in enumerate(q.get("statements") or []):
-                row_name = f"{name}-{stmt['value']}"
-                row_id = _id(name) if s_index == 0 else _id(row_name)
-                field["rows"].append({
-                    "label": stmt["easy_label"] if easy else stmt["label"], "name": row_name,
-                    "options": [{"id": row_id if i == 0 else f"{_id(row_name)}-{i + 1}", "value": o["value"],
-                                 "label": o["easy_label"] if easy else o["label"],
-                                 "checked": raw.get(row_name) == o["value"]}
-                                for i, o in enumerate(options)],
-                })
-        out.append(field)
+            "fieldset": kind.fieldset,
+            **kind.widget(q, name, raw, easy),
+        })
     return out
 
 

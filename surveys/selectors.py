@@ -7,16 +7,18 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from portal.optional import import_if_present
+# Surveys depend on the feedback app: free text is redacted by it, and who may read flagged or
+# original text is its rule. If it cannot be asked, the text is not shown.
+from feedback import selectors as feedback_selectors
+from feedback import services as feedback_services
 
 from . import conf
 from .models import Answer, Invitation, Response, ResponseStatus, Survey, SurveyStatus
-from .questions import RADIO_KINDS, TEXT_KINDS, Kind, default_positive, display, label_for, question_options
+from .questions import Kind, default_positive, display, kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,7 @@ class QuestionResult:
 
     @property
     def is_scale(self) -> bool:
-        return self.kind in (Kind.LIKERT, Kind.RATING, Kind.MATRIX)
+        return kind_of(self.kind).scale
 
 
 @dataclass
@@ -90,7 +92,6 @@ class Results:
     questions: list[QuestionResult]
     suppressed: bool
     threshold: int
-    redaction_available: bool
 
 
 def submitted_responses(survey: Survey, filters: Filters | None = None) -> QuerySet[Response]:
@@ -118,36 +119,23 @@ def question_catalogue(survey: Survey) -> list[dict]:
     return list(seen.values())
 
 
-def redactor():
-    """The feedback app's redaction function, if it provides one."""
-    for name in ("feedback.analysis", "feedback.services"):
-        try:
-            module = import_if_present(name)
-        except Exception:  # being built in parallel: treat as absent
-            logger.debug("%s not importable", name, exc_info=True)
-            module = None
-        for attr in ("redact_text", "redact"):
-            fn = getattr(module, attr, None)
-            if callable(fn):
-                return fn
-    return None
+# Shown (and exported) in place of free text that could not be redacted.
+REDACTION_FAILED = "Withheld: this answer could not be checked for personal details"
 
 
-def redact(text: str, fn=None) -> str:
-    fn = fn or redactor()
-    if fn is None:
-        return text
-    result = fn(text)
-    return getattr(result, "redacted_text", result if isinstance(result, str) else text)
+def redact(text: str) -> str:
+    """The text with personal details taken out (`feedback.services.redact_text`). Raises if
+    redaction fails: anything that shows or exports text uses `redact_or_withhold`."""
+    return feedback_services.redact_text(text)
 
 
-def _feedback_selectors():
-    """The feedback app's reads. A hard dependency: who may read flagged or original text is
-    its rule, and if it cannot be asked the text must not be shown (no fallback that fails
-    open)."""
-    from feedback import selectors
-
-    return selectors
+def redact_or_withhold(text: str) -> str:
+    """Redacted text, or `REDACTION_FAILED` if redaction fails: never the text as typed."""
+    try:
+        return redact(text)
+    except Exception:
+        logger.warning("Redaction failed: a free-text answer is withheld", exc_info=True)
+        return REDACTION_FAILED
 
 
 def answer_source_ref(answer_pk: int) -> str:
@@ -159,10 +147,9 @@ def withheld_answers(*, answer_pks, user) -> tuple[set[int], str]:
     """(answers whose text `user` may not read, the words to show instead): answers whose
     feedback item was flagged for safeguarding, for anyone the inbox would not show it to. The
     rule and the words are the feedback app's (`feedback.selectors.withheld_source_refs`)."""
-    feedback = _feedback_selectors()
     by_ref = {answer_source_ref(pk): pk for pk in answer_pks}
-    withheld = feedback.withheld_source_refs(source_refs=list(by_ref), user=user)
-    return {by_ref[ref] for ref in withheld}, feedback.SAFEGUARDING_WITHHELD
+    withheld = feedback_selectors.withheld_source_refs(source_refs=list(by_ref), user=user)
+    return {by_ref[ref] for ref in withheld}, feedback_selectors.SAFEGUARDING_WITHHELD
 
 
 def _rows(counter: Counter, options: list[dict], base: int, threshold: int, suppress: bool) -> list[Row]:
@@ -181,9 +168,9 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
     statistics and free text. With `suppress`, any count below the threshold is hidden and
     free text is left out: that is the view for anyone outside the engagement team.
 
-    Free text is redacted; an answer flagged for safeguarding shows only the inbox's words
-    ("Safeguarding: referred to the safeguarding lead") unless `user` may read it in the inbox
-    (`withheld_answers`; with no user, it is withheld)."""
+    Free text is redacted (withheld if redaction fails); an answer flagged for safeguarding
+    shows only the inbox's words ("Safeguarding: referred to the safeguarding lead") unless
+    `user` may read it in the inbox (`withheld_answers`; with no user, it is withheld)."""
     threshold = conf.small_number_threshold()
     responses = submitted_responses(survey, filters)
     total = responses.count()
@@ -200,11 +187,13 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
     if not suppress:  # free text is shown only then
         withheld, withheld_words = withheld_answers(
             answer_pks=[pk for pks in text_pks.values() for pk in pks if pk], user=user)
-    fn = redactor()
 
     def texts(key: str) -> list[str]:
-        return [withheld_words if pk in withheld else redact(value, fn)
+        return [withheld_words if pk in withheld else redact_or_withhold(value)
                 for pk, value in zip(text_pks.get(key, []), answers.get(key, []), strict=True)]
+
+    def tally(counter: Counter, options: list[dict], base: int) -> list[Row]:
+        return _rows(counter, options, base, threshold, suppress)
     results = []
     for q in question_catalogue(survey):
         values = answers.get(q["key"], [])
@@ -219,34 +208,10 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
             r.answered, r.suppressed = None, True
             results.append(r)
             continue
-        options = question_options(q)
-        if q["kind"] in RADIO_KINDS:
-            r.rows = _rows(Counter(values), options, n, threshold, suppress)
-        elif q["kind"] == Kind.MULTIPLE:
-            counter = Counter(v for chosen in values for v in set(chosen))
-            r.rows = _rows(counter, options, n, threshold, suppress)
-        elif q["kind"] == Kind.RANKING:
-            items = q.get("options") or []
-            firsts = Counter(v[0] for v in values if v)
-            r.rows = _rows(firsts, items, n, threshold, suppress)
-            ranks = {o["value"]: [v.index(o["value"]) + 1 for v in values if o["value"] in v] for o in items}
-            r.stats = {"mean_rank": {label_for(q, k): round(sum(x) / len(x), 2)
-                                     for k, x in ranks.items() if x}}
-        elif q["kind"] == Kind.MATRIX:
-            for stmt in q.get("statements") or []:
-                column = [v.get(stmt["value"]) for v in values
-                          if isinstance(v, dict) and v.get(stmt["value"])]
-                r.matrix.append((stmt["label"], _rows(Counter(column), options, len(column),
-                                                       threshold, suppress)))
-        elif q["kind"] == Kind.NUMBER:
-            numbers = sorted(Decimal(v) for v in values)
-            if numbers:
-                r.stats = {"mean": round(sum(numbers) / len(numbers), 2),
-                           "median": numbers[len(numbers) // 2], "min": numbers[0], "max": numbers[-1]}
-                if suppress:  # extremes can identify someone
-                    r.stats.pop("min")
-                    r.stats.pop("max")
-        elif q["kind"] in TEXT_KINDS and not suppress:
+        kind = kind_of(q)
+        for name, value in kind.summarise(q, values, tally=tally, suppress=suppress).items():
+            setattr(r, name, value)
+        if kind.text and not suppress:
             r.texts = texts(q["key"])
         results.append(r)
         if q.get("allow_other") and not suppress:
@@ -262,7 +227,7 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
         total_shown, invited_shown = total, invited
     return Results(survey=survey, responses=total_shown, invitations=invitations,
                    invited_responses=invited_shown, rate=rate, questions=results,
-                   suppressed=suppress, threshold=threshold, redaction_available=fn is not None)
+                   suppressed=suppress, threshold=threshold)
 
 
 def kpi_satisfaction(*, kpi_code: str, date_from: date | None = None,
@@ -314,7 +279,7 @@ def export_scope(*, survey: Survey, user) -> ExportScope:
     if user is None or survey.anonymous:
         return ExportScope(personal=False, unredacted=False)
     return ExportScope(personal=user.has_perm("surveys.view_personal_data"),
-                       unredacted=_feedback_selectors().may_view_original(user))
+                       unredacted=feedback_selectors.may_view_original(user))
 
 
 def export_table(*, survey: Survey, filters: Filters | None = None,
@@ -322,11 +287,12 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
     """One row per response, one column per question key (stable across versions). What
     `user` may take beyond redacted answers is `export_scope`'s; an answer flagged for
     safeguarding shows only the inbox's words unless the user may read it in the inbox
-    (`withheld_answers`). With no user: redacted, nothing personal, flagged answers withheld."""
+    (`withheld_answers`). With no user: redacted, nothing personal, flagged answers withheld.
+    Text that cannot be redacted is withheld (`REDACTION_FAILED`), never exported as typed."""
     catalogue = question_catalogue(survey)
     scope = export_scope(survey=survey, user=user)
-    # Free text is redacted (when the feedback app provides redaction) unless typed text may go.
-    fn = None if scope.unredacted else redactor()
+    # Free text is redacted unless typed text may go.
+    redacted = not scope.unredacted
     personal = scope.personal
     header = ["Response", "Survey version", "Submitted at", "Audience"]
     columns: list[tuple[str, bool]] = []
@@ -358,18 +324,15 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
                 continue
             if is_other:
                 other = answers.get(f"{key}.other", "")
-                row.append(redact(other, fn) if fn and other else other)
+                row.append(redact_or_withhold(other) if redacted and other else other)
                 continue
             q, value = by_key.get(key), answers.get(key)
             if q is None or value is None:
                 row.append("")
-            elif q["kind"] == Kind.NUMBER:
-                number = Decimal(value)
-                row.append(int(number) if number == number.to_integral_value() else float(number))
-            elif q["kind"] in TEXT_KINDS and fn:
-                row.append(redact(value, fn))
+            elif kind_of(q).text and redacted:
+                row.append(redact_or_withhold(value))
             else:
-                row.append(display(q, value))
+                row.append(kind_of(q).export_value(q, value))
         if personal:
             inv = response.invitation
             row += [inv.email if inv else "", inv.name if inv else "", inv.reference if inv else "",

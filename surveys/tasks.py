@@ -65,7 +65,7 @@ def feed_feedback(response_pk: int) -> int:
 
 @shared_task(acks_late=True, ignore_result=True)
 def feed_pending_answers() -> int:
-    """Every 10 seconds (portal/celery.py): feed free-text answers whose `feed_feedback` message was
+    """Every 10 seconds (config/celery.py): feed free-text answers whose `feed_feedback` message was
     lost (the broker was down when the response was submitted). Idempotent by source_ref.
 
     One run at a time: after an outage a run takes longer than 10 s, and runs side by side

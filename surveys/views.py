@@ -32,6 +32,10 @@ def _done_key(survey: Survey) -> str:
     return f"surveys:done:{survey.pk}"
 
 
+def _at_risk_key(survey: Survey) -> str:
+    return f"surveys:at-risk:{survey.pk}"
+
+
 def _invite_key(survey: Survey) -> str:
     return f"surveys:invitation:{survey.pk}"
 
@@ -99,17 +103,20 @@ def survey_start(request, slug):
         if request.POST.get(HONEYPOT):
             return redirect("surveys:done", slug=survey.slug)
         if draft is None:
-            if invitation is None and not survey.open_to_anyone:
+            if services.invitation_needed(survey, invitation):
                 return _invitation_only(request, survey)
             if invitation is None and not services.client_rate_limit_check(
                     client_key=_client_key(request), action="start"):
                 return _too_many(request, survey)
             user = request.user if request.user.is_authenticated else None
-            draft = services.response_start(survey=survey, invitation=invitation, respondent=user)
+            try:
+                draft = services.response_start(survey=survey, invitation=invitation, respondent=user)
+            except services.InvitationRequired:
+                return _invitation_only(request, survey)
             request.session[_draft_key(survey)] = services.response_token(draft)
             request.session.pop(_done_key(survey), None)
         return redirect(_next_url(draft, after=0))
-    if draft is None and invitation is None and not survey.open_to_anyone:
+    if draft is None and services.invitation_needed(survey, invitation):
         return _invitation_only(request, survey)
     return render(request, "surveys/start.html", {
         "survey": survey, "draft": draft, "easy": _easy(request),
@@ -248,6 +255,8 @@ def survey_check(request, slug):
             request.session.pop(_draft_key(survey), None)
             request.session.pop(_invite_key(survey), None)
             request.session[_done_key(survey)] = submitted.pk
+            # Only a yes/no: the done page shows crisis numbers, never the answers.
+            request.session[_at_risk_key(survey)] = getattr(submitted, "at_risk_on_submit", False)
             return redirect("surveys:done", slug=survey.slug)
     definition = draft.version.definition
     rows = []
@@ -273,6 +282,8 @@ def _refused(request, survey, draft, refused):
         messages.error(request, "Some questions still need an answer.")
         return redirect(_check_url(draft))
     request.session.pop(_draft_key(survey), None)
+    if refused.reason == "invitation_required":
+        return _invitation_only(request, survey)
     if refused.reason == "invitation_used":
         return _message(request, survey, "Your answers have already been sent",
                         ["Your invitation link has already been used to send answers, so we "
@@ -289,7 +300,10 @@ def survey_done(request, slug):
     survey = _survey_or_404(slug)
     if not request.session.get(_done_key(survey)):
         return redirect("surveys:start", slug=slug)
-    return render(request, "surveys/done.html", {"survey": survey, "easy": _easy(request)})
+    return render(request, "surveys/done.html", {
+        "survey": survey, "easy": _easy(request),
+        "at_risk": request.session.pop(_at_risk_key(survey), False),
+    })
 
 
 def _send_resume_link(request, draft: Response, form: ResumeEmailForm) -> tuple[str, int]:

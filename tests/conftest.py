@@ -14,10 +14,14 @@ pytest_plugins = ["tests.browser", "tests.worker"]
 
 @pytest.fixture
 def site(db):
-    """The home page, the Site and the plan tracker page at /plan/."""
-    from cms.services import site_ensure
+    """The home page, the Site and the fixed sections, built by the same set-up a real deploy
+    runs (`manage.py setup_site`: page permissions, schools, themes, draft survey templates).
+    Returns the home page."""
+    from cms.models import HomePage
+    from config.setup import site_setup
 
-    return site_ensure()
+    site_setup()
+    return HomePage.objects.get()
 
 
 @pytest.fixture

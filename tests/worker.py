@@ -34,7 +34,7 @@ class WorkerProcess:
     def start(self, timeout=60):
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-l", "info", "-P", "solo",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "-P", "solo",
              "-Q", self.env["CELERY_TASK_DEFAULT_QUEUE"], "--without-gossip", "--without-mingle",
              "-n", f"test-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
@@ -72,7 +72,7 @@ def celery_worker(transactional_db, tmp_path):
     """Start a worker on a private queue; tasks sent by the test go to it through Redis."""
     from django.db import connection
 
-    from portal.celery import app
+    from config.celery import app
 
     broker = os.environ.get("CELERY_BROKER_URL")
     if not broker or connection.vendor != "postgresql":
@@ -84,7 +84,7 @@ def celery_worker(transactional_db, tmp_path):
     mail_dir.mkdir()
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "portal.settings.test",
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_DEFAULT_QUEUE": queue,

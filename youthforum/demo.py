@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from feedback.models import FeedbackItem
+from feedback.services import feedback_analyse
 from portal.models import User
-from portal.optional import import_if_present
 
 from . import services
 from .models import (
@@ -125,14 +126,10 @@ def _member(nickname, band, contact, helper, approved, moderator, now) -> Member
 
 def _analyse_pending():
     """Run the feedback pipeline now, so moderation can see redacted text."""
-    fb_services = import_if_present("feedback.services")
-    fb_models = import_if_present("feedback.models")
-    if fb_services is None or fb_models is None:
-        return
-    for pk in fb_models.FeedbackItem.objects.filter(
+    for pk in FeedbackItem.objects.filter(
         source_ref__startswith="youthforum.", analysis_state__in=["pending", "failed"]
     ).values_list("pk", flat=True):
-        fb_services.feedback_analyse(item_id=pk)
+        feedback_analyse(item_id=pk)
 
 
 def load(stdout) -> None:

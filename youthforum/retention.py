@@ -1,4 +1,4 @@
-"""Retention for the youth forum, run nightly by `portal.tasks.enforce_retention`.
+"""Retention for the youth forum, run nightly by `privacy.tasks.enforce_retention`.
 
 - A consent request nobody answered within YOUTHFORUM_CONSENT_EXPIRY_DAYS (default 30) expires,
   and the under-16 waiting for it is erased: we hold no data on a child whose parent never agreed.
@@ -50,3 +50,9 @@ def enforce(now=None) -> dict[str, int]:
         member_erase(member=member)
         erased += 1
     return {"consent_requests_expired": expired_count, "members_erased": erased}
+
+
+def accounts_kept():
+    """Accounts the core's "never verified" rule must leave alone: members sign in by link and
+    have no verified email of their own."""
+    return Member.objects.values("user_id")

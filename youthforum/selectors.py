@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from portal.optional import import_if_present
+from feedback.models import FeedbackItem, ItemTheme
 
 from .models import Dot, Meeting, Member, Prompt, TermsVersion, Topic, View, VoteRound
 
@@ -61,14 +61,13 @@ def hide_explanation(view: View) -> str:
 
 def feedback_items_for_views(views) -> dict[int, object]:
     """{view pk: FeedbackItem} for views that went through the pipeline."""
-    models = import_if_present("feedback.models")
     views = list(views)
-    if models is None or not views:
+    if not views:
         return {}
     by_ref = {v.source_ref: v.pk for v in views}
     return {
         by_ref[item.source_ref]: item
-        for item in models.FeedbackItem.objects.filter(source_ref__in=list(by_ref))
+        for item in FeedbackItem.objects.filter(source_ref__in=list(by_ref))
     }
 
 
@@ -243,11 +242,10 @@ def comment_rows(comments) -> list[CommentRow]:
     each comment became (`youthforum.termscomment:<pk>`), like views. Moderators never read
     what a member typed; a worrying comment goes to the safeguarding lead."""
     comments = list(comments)
-    models = import_if_present("feedback.models")
     items = {}
-    if models is not None and comments:
+    if comments:
         refs = {f"youthforum.termscomment:{c.pk}": c.pk for c in comments}
-        items = {refs[i.source_ref]: i for i in models.FeedbackItem.objects.filter(source_ref__in=list(refs))}
+        items = {refs[i.source_ref]: i for i in FeedbackItem.objects.filter(source_ref__in=list(refs))}
     rows = []
     for comment in comments:
         item = items.get(comment.pk)
@@ -382,17 +380,14 @@ def representation_report(*, since: datetime, until: datetime, quotes: int = 8) 
     usable = [
         i for i in items.values() if i.analysis_state == "done" and not i.safeguarding and not i.set_aside
     ]
-    models = import_if_present("feedback.models")
-    if models is not None and usable:
-        counts = Counter(
-            models.ItemTheme.objects.filter(item__in=usable).values_list("theme__label", flat=True)
-        )
+    if usable:
+        counts = Counter(ItemTheme.objects.filter(item__in=usable).values_list("theme__label", flat=True))
         report.themes = counts.most_common(5)
     # The feedback app's one quoting rule decides (it also knows what the moderator decided).
     quotable = (
-        set(models.FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items.values()])
+        set(FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items.values()])
             .values_list("pk", flat=True))
-        if models is not None and items else set()
+        if items else set()
     )
     for view in views:
         item = items.get(view.pk)

@@ -20,11 +20,13 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+import feedback.services
 from portal import ratelimit
 from portal.models import User
-from portal.optional import import_if_present
+from portal.queueing import enqueue_on_commit
 from portal.roles import Role
 from portal.services import user_assign_role
+from portal.text import clean_text
 
 from . import conf
 from .models import (
@@ -46,11 +48,6 @@ SIGN_IN_SALT = "youthforum.sign-in"
 # Member accounts never receive mail at this address: `.invalid` cannot be delivered.
 MEMBER_EMAIL_DOMAIN = "members.youth-forum.invalid"
 WORDS_MAX = 2000
-
-
-def clean_text(value) -> str:
-    """Strip NUL bytes (PostgreSQL refuses them) and surrounding whitespace at the boundary."""
-    return str(value or "").replace("\x00", "").strip()
 
 
 def _site_url(path: str) -> str:
@@ -109,18 +106,10 @@ def consent_request_create(*, member: Member) -> ConsentRequest:
     consent.full_clean()
     consent.save()
     if _address_allowed(kind="consent", email=consent.email):
-        transaction.on_commit(lambda: _enqueue(send_consent_request, consent.pk))
+        enqueue_on_commit(send_consent_request, consent.pk)
     else:
         logger.info("Consent request %s not emailed: the address has had enough this hour", consent.pk)
     return consent
-
-
-def _enqueue(task, *args) -> None:
-    """Queue a task; if the broker is down, log it (the row is committed, staff can resend)."""
-    try:
-        task.delay(*args)
-    except Exception:
-        logger.warning("Could not queue %s%s", task.name, args, exc_info=True)
 
 
 def consent_token(consent: ConsentRequest) -> str:
@@ -236,7 +225,7 @@ def sign_in_links_request(*, email: str) -> int:
         # Past the per-address limit nothing more is sent; the page still says the same.
         if not _address_allowed(kind="sign-in", email=email):
             break
-        transaction.on_commit(lambda pk=pk: _enqueue(send_sign_in_link, pk))
+        enqueue_on_commit(send_sign_in_link, pk)
         queued += 1
     return queued
 
@@ -336,8 +325,10 @@ def view_save(
         view.sent_at = timezone.now()
     view.full_clean()
     view.save()
+    view.at_risk_on_submit = False  # not stored: the crisis signposting after sending
     if send:
         view_ingest(view=view)
+        view.at_risk_on_submit = feedback.services.submission_at_risk(texts=[view.words])
     return view
 
 
@@ -360,12 +351,8 @@ QUOTE_MODERATION = {
 def view_ingest(*, view: View):
     """Send a view into the feedback pipeline (redaction, safeguarding, analysis, tagging).
     Idempotent through its source_ref. The item starts "pending" moderation, so it is never
-    quoted before a moderator approves the view. Returns the feedback item, or None before the
-    feedback app exists."""
-    feedback = import_if_present("feedback.services")
-    if feedback is None or not hasattr(feedback, "feedback_ingest"):
-        return None
-    item = feedback.feedback_ingest(
+    quoted before a moderator approves the view. Returns the feedback item."""
+    item = feedback.services.feedback_ingest(
         text=_feedback_text(view),
         channel="youth_forum",
         audience="young_person",
@@ -380,10 +367,7 @@ def view_ingest(*, view: View):
 
 def _moderation_to_feedback(*, view: View, actor) -> None:
     """Tell the feedback item what the moderator decided (the feedback app owns quoting)."""
-    feedback = import_if_present("feedback.services")
-    if feedback is None or not hasattr(feedback, "feedback_quote_moderation_set"):
-        return
-    feedback.feedback_quote_moderation_set(
+    feedback.services.feedback_quote_moderation_set(
         source_ref=view.source_ref, state=QUOTE_MODERATION.get(view.status, "pending"), actor=actor
     )
 
@@ -486,14 +470,12 @@ def terms_comment_add(
     )
     comment.full_clean()
     comment.save()
-    feedback = import_if_present("feedback.services")
-    if feedback is not None and hasattr(feedback, "feedback_ingest"):
-        feedback.feedback_ingest(
-            text=text,
-            channel="youth_forum",
-            audience="young_person",
-            source_ref=f"youthforum.termscomment:{comment.pk}",
-        )
+    feedback.services.feedback_ingest(
+        text=text,
+        channel="youth_forum",
+        audience="young_person",
+        source_ref=f"youthforum.termscomment:{comment.pk}",
+    )
     return comment
 
 
@@ -518,10 +500,9 @@ def _erase_feedback(source_refs: list[str]) -> int:
     app's own service (`feedback.services.feedback_erase`): the non-personal counts (theme,
     sentiment) stay, and items with an open safeguarding alert keep their text until the
     safeguarding lead closes it (a legal duty that outweighs erasure)."""
-    feedback = import_if_present("feedback.services")
-    if feedback is None or not source_refs:
+    if not source_refs:
         return 0
-    return feedback.feedback_erase(source_refs=source_refs)["erased"]
+    return feedback.services.feedback_erase(source_refs=source_refs)["erased"]
 
 
 @transaction.atomic
@@ -544,7 +525,7 @@ def member_erase(*, member: Member) -> dict[str, int]:
 
 
 def member_subject_erase(*, user=None, emails=()) -> dict:
-    """Subject erasure (`portal.subject_access`): erase the person's own membership, if they
+    """Subject erasure (`privacy.subject_access`): erase the person's own membership, if they
     are a member, with everything they wrote (`member_erase`, which also deletes their
     account). Memberships that only give one of their `emails` as the contact are the young
     person's and are not erased here: the young person (or the data protection officer) decides

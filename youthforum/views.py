@@ -252,6 +252,8 @@ def prompt(request, pk):
                 messages.success(request, "Saved. Your answer is private until you send it.")
                 return redirect("youthforum:prompt", pk=item.pk)
             messages.success(request, "Thank you. We got your answer. A moderator will check it soon.")
+            # Only a yes/no: "My views" shows crisis numbers once, never because of the words.
+            request.session["youthforum_signpost"] = "strong" if saved.at_risk_on_submit else "general"
             return redirect("youthforum:my_views")
     return render(
         request,
@@ -273,7 +275,9 @@ def my_views(request):
         (v, selectors.hide_explanation(v) if v.status == "hidden" else "")
         for v in selectors.member_views(request.member)
     ]
-    return render(request, "youthforum/my_views.html", {"views": views})
+    return render(request, "youthforum/my_views.html", {
+        "views": views, "signpost": request.session.pop("youthforum_signpost", ""),
+    })
 
 
 def _parse_dots(request, vote_round: VoteRound) -> tuple[dict[int, int], dict[int, int]]:

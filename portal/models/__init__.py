@@ -1,6 +1,5 @@
 from .accounts import User, WorkerHeartbeat
 from .audit import AccessLogEntry
-from .boardpacks import BoardPack, BoardPackChart
 from .plan import (
     KPI,
     KPIReading,
@@ -14,8 +13,6 @@ from .plan import (
 
 __all__ = [
     "AccessLogEntry",
-    "BoardPack",
-    "BoardPackChart",
     "KPI",
     "KPIReading",
     "Objective",

@@ -11,7 +11,7 @@ class AccessLogEntry(models.Model):
     youth forum on the moderation screen.
 
     Written by the services that disclose the data (`feedback.services.original_view`,
-    `surveys.services.responses_export_audit`, `portal.subject_access`), never edited, read by
+    `surveys.services.responses_export_audit`, `privacy.subject_access`), never edited, read by
     the safeguarding lead and administrators at /admin/access-log/. It records who, when, what
     and on which screen, never the text itself. `actor_label` keeps the person's email after
     their account is removed: accountability outlives the account. Entries are deleted after

@@ -12,12 +12,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from boardpacks import suppression
+from boardpacks.models import BoardPack
+from boardpacks.periods import Period, first_working_day, previous_month, trend_periods
+from boardpacks.selectors import board_pack_compute
+from boardpacks.services import board_pack_build, board_packs_build_monthly
 from feedback.models import FeedbackItem
-from portal.boardpacks import suppression
-from portal.boardpacks.periods import Period, first_working_day, previous_month, trend_periods
-from portal.boardpacks.selectors import board_pack_compute
-from portal.boardpacks.services import board_pack_build, board_packs_build_monthly
-from portal.models import BoardPack, Plan
+from portal.models import Plan
 from portal.roles import Role
 
 from .conftest import JUNE, seed_month
@@ -255,7 +256,7 @@ def test_management_command(seeded):
 
 
 def test_demo_pack_is_idempotent(plan):
-    from portal import demo_packs
+    from boardpacks import demo as demo_packs
 
     out = io.StringIO()
     demo_packs.load(out)

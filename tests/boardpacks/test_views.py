@@ -7,8 +7,8 @@ import io
 
 import pytest
 
+from boardpacks.models import BoardPack
 from portal.demo import totp_current_code
-from portal.models import BoardPack
 from portal.roles import Role
 from tests.auth import sign_in
 from tests.factories import PASSWORD
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def pack(seeded):
-    from portal.boardpacks.services import board_pack_build
+    from boardpacks.services import board_pack_build
 
     return board_pack_build(plan=seeded.plan, period_start=JUNE[0], period_end=JUNE[1], notify=False)
 

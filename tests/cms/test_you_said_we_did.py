@@ -80,7 +80,7 @@ def test_publishing_marks_items_responded_audits_and_emails_nobody(
 
 
 def test_a_closed_item_stays_closed_when_a_page_answers_it(db):
-    from feedback.responses import feedback_mark_responded
+    from feedback.triage import feedback_mark_responded
 
     open_item, closed = make_item("still open"), make_item("closed as a duplicate")
     FeedbackItem.objects.filter(pk=closed.pk).update(status="closed", close_reason="Duplicate of #1")
@@ -94,7 +94,7 @@ def test_mark_responded_runs_in_fixed_queries(db):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from feedback.responses import feedback_mark_responded
+    from feedback.triage import feedback_mark_responded
 
     def queries_for(n):
         items = [make_item(f"item {i}") for i in range(n)]

@@ -4,6 +4,7 @@ everyone who may not read originals: English redaction cannot be trusted on it."
 import pytest
 
 from feedback import analysis
+from feedback.analysis import setaside
 from feedback.models import FeedbackItem, ItemAnalysis
 from portal.roles import Role
 from tests.auth import sign_in
@@ -89,7 +90,7 @@ def test_detection_needs_no_network(monkeypatch):
     def guard(*args, **kwargs):
         raise AssertionError("language detection tried to use the network")
 
-    analysis._language_detector.cache_clear()  # build it again with sockets blocked
+    setaside._language_detector.cache_clear()  # build it again with sockets blocked
     monkeypatch.setattr(socket, "socket", guard)
     monkeypatch.setattr(socket, "create_connection", guard)
     assert analysis.detect_language(OTHER_LANGUAGES[2][0]) == ("ro", "Romanian")

@@ -6,7 +6,10 @@ import pytest
 from feedback import quality
 from feedback.selectors import analysis_context
 
-pytestmark = pytest.mark.skipif(not quality.EVALUATION_FILE.exists(), reason="evaluation set missing")
+
+def test_the_evaluation_set_ships_with_the_code():
+    # The set is part of the product, not an optional download: its absence is a failure.
+    assert quality.EVALUATION_FILE.exists()
 
 
 @pytest.mark.django_db

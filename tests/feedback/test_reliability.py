@@ -117,7 +117,7 @@ class PrivateRedis:
 def private_broker(transactional_db):
     from django.db import connection
 
-    from portal.celery import app
+    from config.celery import app
 
     if not os.environ.get("CELERY_BROKER_URL") or connection.vendor != "postgresql":
         if os.environ.get("CI"):

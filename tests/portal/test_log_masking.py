@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from gunicorn.config import Config
 
-from portal.gunicorn_logging import MaskingLogger
+from config.gunicorn_logging import MaskingLogger
 from portal.logmask import mask
 
 SECRET = "Sekr3tT0ken-abc_XYZ"
@@ -24,7 +24,7 @@ TOKEN_PARAMS = {"token", "key"}
 # Routes with a `key` that is no secret: a board pack chart's name (the pack needs two-factor).
 NOT_SECRET = {"boardpacks:chart_data"}
 SAMPLE = {"uidb36": "3x", "uidb64": "MTIz"}
-GUNICORN_CONF = Path(__file__).resolve().parents[2] / "portal/gunicorn.conf.py"
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "config/gunicorn.conf.py"
 
 
 def _token_routes(resolver=None, namespace=""):

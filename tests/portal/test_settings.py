@@ -12,7 +12,7 @@ def _run(env_extra, *args):
     env = {k: v for k, v in os.environ.items()
            if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_BASE_URL", "TRUSTED_PROXIES",
                         "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings.production", **env_extra})
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env_extra})
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
         text=True, timeout=120,
@@ -70,8 +70,8 @@ def test_a_malformed_app_setting_stops_the_site_instead_of_becoming_the_default(
     import pytest
     from django.core.exceptions import ImproperlyConfigured
 
+    from boardpacks import conf as packs_conf
     from feedback import conf as feedback_conf
-    from portal.boardpacks import conf as packs_conf
     from portal.checks import app_settings_are_valid
     from youthforum import conf as youth_conf
 
@@ -90,7 +90,7 @@ def test_a_malformed_app_setting_stops_the_site_instead_of_becoming_the_default(
         packs_conf.minimum_share()
     errors = {e.obj: e.msg for e in app_settings_are_valid()}
     assert set(errors) >= {"feedback.conf.original_retention_days", "youthforum.conf.rate_limit",
-                           "portal.boardpacks.conf.extra_closed_days", "portal.boardpacks.conf.minimum_share"}
+                           "boardpacks.conf.extra_closed_days", "boardpacks.conf.minimum_share"}
     settings.FEEDBACK_ORIGINAL_RETENTION_DAYS = "90"
     assert feedback_conf.original_retention_days() == 90
 

@@ -739,9 +739,9 @@ NOT_FUZZED = {
     "youthforum:meetings": "member page with no input",
     "youthforum:report": "member page with no input",
     # Signed-in account pages (not public), tested in tests/portal/test_subject_access.py.
-    "portal:data_download": "signed-in, no input",
-    "portal:account_delete": "signed-in account page, not public",
-    "portal:account_deleted": "no input",
+    "privacy:data_download": "signed-in, no input",
+    "privacy:account_delete": "signed-in account page, not public",
+    "privacy:account_deleted": "no input",
 }
 
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 ANON = "anonymous"
 ROLES = [ANON, *[r.value for r in Role]]
 ADMIN_SITE = {Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.ADMINISTRATOR}
-OUR_APPS = ("portal", "feedback", "surveys", "youthforum", "cms")
+OUR_APPS = ("config", "privacy", "boardpacks", "cms", "surveys", "youthforum", "feedback", "portal")
 BOGUS_TOKEN = "x" * 43
 
 # Capability sets: who may use each staff URL.
@@ -47,9 +47,9 @@ RULES: dict[str, object] = {
     "portal:home": "login",
     # A person's own data: the download is POST only (405 to any GET), deleting needs sign-in
     # (staff get a page explaining an administrator closes their account).
-    "portal:data_download": "same",
-    "portal:account_delete": "login",
-    "portal:account_deleted": "public",
+    "privacy:data_download": "same",
+    "privacy:account_delete": "login",
+    "privacy:account_deleted": "public",
     "feedback:form": "public",
     "feedback:thanks": "same",
     "surveys:list": "public",
@@ -147,9 +147,9 @@ def test_every_url_has_an_access_rule():
 
 def _samples():
     """Concrete arguments for URLs that take them, from the demo data."""
+    from boardpacks.models import BoardPack
     from cms.models import YouSaidWeDidPage
     from feedback.models import FeedbackItem, SafeguardingAlert
-    from portal.models import BoardPack
     from surveys.models import Survey
     from youthforum.models import Meeting, Member, Prompt, View, VoteRound
 

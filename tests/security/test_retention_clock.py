@@ -1,5 +1,5 @@
 """Retention across every app, tested with a clock: data is built at known times, then
-`portal.retention.retention_enforce(now=...)` runs at day 0, just before and just after each
+`privacy.retention.retention_enforce(now=...)` runs at day 0, just before and just after each
 period (the defaults in each app's conf.py). Each step asserts exactly what was purged or
 anonymised and what was kept, and that running again at the same moment changes nothing."""
 
@@ -12,8 +12,8 @@ from django.contrib.sessions.models import Session
 from cms.models import NewsletterSubscription
 from feedback.models import FeedbackItem, FeedbackOriginal, SafeguardingAlert
 from portal.models import AccessLogEntry, User
-from portal.retention import retention_enforce
 from portal.roles import Role
+from privacy.retention import retention_enforce
 from surveys.models import Answer, Invitation, Response
 from tests.people import named_survey, run_on_commit
 from youthforum.models import AgeBand, ConsentRequest, Member

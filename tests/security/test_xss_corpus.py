@@ -440,10 +440,10 @@ def world(transactional_db, site, plan, settings, make_user):
 
 @pytest.mark.browser
 def test_no_payload_runs_anywhere_it_is_shown(world, chromium_browser, live_server, plan):
+    from boardpacks.services import board_pack_build
     from cms.models import YouSaidWeDidIndexPage
     from feedback.models import FeedbackItem
     from feedback.services import feedback_triage, redact_text
-    from portal.boardpacks.services import board_pack_build
     from tests.cms.conftest import publish_update
     from youthforum import selectors as forum_selectors
     from youthforum.models import TermsComment
@@ -761,9 +761,9 @@ def _column(header: list, suffix: str) -> int:
 
 @pytest.mark.django_db
 def test_exports_neutralise_formulas_and_keep_every_word(client, plan, settings, make_user):
+    from boardpacks.services import board_pack_build
     from feedback.selectors import analysis_context_reset
     from feedback.services import redact_text, school_seed, theme_seed
-    from portal.boardpacks.services import board_pack_build
     from portal.models import Objective
     from surveys import services as survey_services
     from surveys.models import Invitation, Response

@@ -1,7 +1,6 @@
 """Services: publishing versions, submitting once, invitations, feedback feed, retention."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -141,9 +140,10 @@ def test_csv_import_all_or_nothing(simple_survey, django_capture_on_commit_callb
 
 
 def test_feed_feedback_uses_contract(simple_survey, monkeypatch, django_capture_on_commit_callbacks):
+    from feedback import services as feedback_services
+
     calls = []
-    fake = SimpleNamespace(feedback_ingest=lambda **kw: calls.append(kw))
-    monkeypatch.setattr(services, "_feedback_services", lambda: fake)
+    monkeypatch.setattr(feedback_services, "feedback_ingest", lambda **kw: calls.append(kw))
     response = answer_all(simple_survey, comment="The caseworker never rang back")
     with django_capture_on_commit_callbacks(execute=True):  # the feed task runs after commit
         services.response_submit(response=response)
@@ -156,13 +156,6 @@ def test_feed_feedback_uses_contract(simple_survey, monkeypatch, django_capture_
     assert services.answers_feed_feedback() == 0  # never fed twice
 
 
-def test_feed_feedback_without_feedback_app(simple_survey, monkeypatch):
-    monkeypatch.setattr(services, "_feedback_services", lambda: None)
-    services.response_submit(response=answer_all(simple_survey, comment="Kept for later"))
-    assert services.answers_feed_feedback() == 0
-    assert Answer.objects.get(question_key="comment").fed_to_feedback_at is None
-
-
 def test_retention(simple_survey):
     invitation, _ = services.invitation_create(survey=simple_survey, email="x@example.org",
                                                reference="EHCNA-9")
@@ -173,3 +166,31 @@ def test_retention(simple_survey):
     invitation.refresh_from_db()
     assert (invitation.email, invitation.reference) == ("", "")
     assert not Response.objects.filter(pk=draft.pk).exists()
+
+
+def test_an_invitation_only_survey_takes_answers_only_through_its_own_invitation(simple_survey, db):
+    """The rule lives in the service, so every way in (the view, a script, the API of a later
+    front end) meets it: no invitation, or another survey's invitation, is refused; a draft
+    started while the survey was open cannot be sent once it is invitation-only."""
+    from surveys.services import survey_create
+
+    open_draft = services.response_start(survey=simple_survey)
+    services.response_save_answers(response=open_draft, values={"colour": "red", "agree": "agree"})
+    other = survey_create(title="Other", slug="other", audience="parent_carer", intro="x",
+                          privacy_notice="y", questions=[{"key": "q", "kind": "yes_no", "text": "Q?"}])
+    foreign, _ = services.invitation_create(survey=other)
+    simple_survey.open_to_anyone = False
+    simple_survey.save()
+
+    with pytest.raises(services.InvitationRequired):
+        services.response_start(survey=simple_survey)
+    with pytest.raises(services.InvitationRequired):
+        services.response_start(survey=simple_survey, invitation=foreign)
+    with pytest.raises(services.SubmissionRefused) as refused:
+        services.response_submit(response=open_draft)
+    assert refused.value.reason == "invitation_required"
+
+    own, _ = services.invitation_create(survey=simple_survey)
+    draft = services.response_start(survey=simple_survey, invitation=own)
+    services.response_save_answers(response=draft, values={"colour": "red", "agree": "agree"})
+    assert services.response_submit(response=draft).status == "submitted"

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from boardpacks.periods import Period
+from boardpacks.selectors import board_pack_compute
 from cms.selectors import yswd_detail
 from cms.services import yswd_draft_create
 from feedback.models import AuditEntry, FeedbackItem
 from feedback.services import feedback_tags_confirm
-from portal.boardpacks.periods import Period
-from portal.boardpacks.selectors import board_pack_compute
 from youthforum import services
 
 pytestmark = pytest.mark.django_db

@@ -116,8 +116,7 @@ def test_words_without_consent_are_not_shown_to_members(make_member, prompt, sen
 def test_safeguarding_view_can_never_be_shared(make_member, prompt, send_view, moderator):
     view = send_view(make_member(), prompt, words="My dad hits me and I am scared to go home")
     item = FeedbackItem.objects.get(source_ref=view.source_ref)
-    if not item.safeguarding:
-        pytest.skip("the feedback pipeline did not flag this text")
+    assert item.safeguarding
     with pytest.raises(ValidationError):
         services.view_approve(view=view, actor=moderator)
 

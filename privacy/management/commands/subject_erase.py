@@ -1,0 +1,44 @@
+"""Erasure for the data protection officer: `manage.py subject_erase person@example.org --yes`.
+Deletes or anonymises everything held about the person (see `privacy.subject_access`), prints
+what was done and what was deliberately kept, and records the run in the access log."""
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import validate_email
+
+from privacy.subject_access import StaffAccountRefused, officer_erase
+
+
+class Command(BaseCommand):
+    help = "Erase everything held about one person (by email). Cannot be undone."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email", help="The person's email address (check their identity first).")
+        parser.add_argument("--yes", action="store_true", help="Confirm: this cannot be undone.")
+        parser.add_argument(
+            "--allow-staff", action="store_true",
+            help="Also erase a staff account (its access log entries keep the email, for accountability).",
+        )
+        parser.add_argument("--by", default="", help="Your email, recorded in the access log.")
+        parser.add_argument("--reason", default="", help="The request's reference, e.g. 'SAR 2026-014'.")
+
+    def handle(self, *args, email, yes=False, allow_staff=False, by="", reason="", **options):
+        try:
+            validate_email(email)
+        except ValidationError as exc:
+            raise CommandError(f"'{email}' is not an email address.") from exc
+        if not yes:
+            raise CommandError("Erasure cannot be undone: run again with --yes to confirm.")
+        try:
+            report = officer_erase(email=email, allow_staff=allow_staff, by=by, reason=reason)
+        except StaffAccountRefused as exc:
+            raise CommandError(
+                "This is a staff account. Remove their roles in the admin, or add --allow-staff to "
+                "erase it (what they did stays attributable in the access log)."
+            ) from exc
+        self.stdout.write(json.dumps(report, indent=2, default=str))
+        for note in report["kept"]:
+            self.stdout.write(self.style.WARNING(f"Kept: {note}"))
+        self.stdout.write(self.style.SUCCESS("Erased."))
