@@ -54,21 +54,30 @@ def _seed():
     items = []
     for n in range(30):
         item = FeedbackItem.objects.create(
-            channel="web_form", audience="parent_carer", received_at=timezone.now(),
-            source_ref=f"bench:{n}", consent_to_quote=n % 3 == 0, analysis_state="done",
+            channel="web_form",
+            audience="parent_carer",
+            received_at=timezone.now(),
+            source_ref=f"bench:{n}",
+            consent_to_quote=n % 3 == 0,
+            analysis_state="done",
             redacted_text=f"We waited {20 + n} weeks for the EHC plan and nobody told us why.",
-            sentiment="negative")
+            sentiment="negative",
+        )
         FeedbackOriginal.objects.create(item=item, text=item.redacted_text)
         items.append(item)
     page = YouSaidWeDidPage(
-        title="Getting EHC plans finished on time", slug="bench-update",
+        title="Getting EHC plans finished on time",
+        slug="bench-update",
         summary="Families told us EHC needs assessments take far too long.",
         action="We recruited more educational psychologists and send fortnightly updates.",
-        partner="Oxfordshire County Council", status="in_progress",
-        easy_read_summary="You said plans take too long. We have more staff now.")
+        partner="Oxfordshire County Council",
+        status="in_progress",
+        easy_read_summary="You said plans take too long. We have more staff now.",
+    )
     page.feedback_links = [YouSaidWeDidFeedback(item=i, quote=i.consent_to_quote) for i in items]
-    page.objectives = list(Objective.objects.filter(code__in=["PAP3A:1", "PAP3A:2"],
-                                                    area__plan__is_current=True))
+    page.objectives = list(
+        Objective.objects.filter(code__in=["PAP3A:1", "PAP3A:2"], area__plan__is_current=True)
+    )
     index.add_child(instance=page)
     page.save_revision().publish()
     return page
@@ -101,15 +110,23 @@ def main():
 
     caches = settings.CACHES
     if os.environ.get("CACHE_URL"):
-        caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                              "LOCATION": os.environ["CACHE_URL"], "KEY_PREFIX": "cms-bench"}}
+        caches = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ["CACHE_URL"],
+                "KEY_PREFIX": "cms-bench",
+            }
+        }
     middleware = list(settings.MIDDLEWARE)
     if "cms.cache.PageCacheMiddleware" not in middleware:
-        middleware.insert(middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
-                          "cms.cache.PageCacheMiddleware")
+        middleware.insert(
+            middleware.index("django.contrib.sessions.middleware.SessionMiddleware"),
+            "cms.cache.PageCacheMiddleware",
+        )
     static_root = WORK / "static"
-    with override_settings(CACHES=caches, MIDDLEWARE=middleware, STATIC_ROOT=static_root,
-                           DEBUG=False, ALLOWED_HOSTS=["*"]):
+    with override_settings(
+        CACHES=caches, MIDDLEWARE=middleware, STATIC_ROOT=static_root, DEBUG=False, ALLOWED_HOSTS=["*"]
+    ):
         from django.core.handlers.wsgi import WSGIHandler
 
         from cms import cache as page_cache
@@ -122,8 +139,12 @@ def main():
 
         def environ_for(path):
             path, _, query = path.partition("?")
-            return factory._base_environ(PATH_INFO=path, QUERY_STRING=query, REQUEST_METHOD="GET",
-                                         **{"wsgi.input": __import__("io").BytesIO(b"")})
+            return factory._base_environ(
+                PATH_INFO=path,
+                QUERY_STRING=query,
+                REQUEST_METHOD="GET",
+                **{"wsgi.input": __import__("io").BytesIO(b"")},
+            )
 
         page_url = page.url
         static_url = "/static/css/main.css"
@@ -145,23 +166,30 @@ def main():
             results["static"].append(_time(handler, environ_for, static_url, args.requests))
             results["cached"].append(_time(handler, environ_for, page_url, args.requests))
             page_cache.ENABLED = False
-            results["uncached"].append(_time(handler, environ_for, page_url,
-                                             max(20, args.requests // 10)))
+            results["uncached"].append(_time(handler, environ_for, page_url, max(20, args.requests // 10)))
             page_cache.ENABLED = True
 
     best = {k: min(v) for k, v in results.items()}
     median = {k: statistics.median(v) for k, v in results.items()}
     backend = caches["default"]["BACKEND"].rsplit(".", 1)[-1]
     print(f"Database: {connection.vendor}; page cache backend: {backend}")
-    print(f"Page: {page_url} ({len(body)} bytes); static file: {static_url} "
-          f"({len(static_body)} bytes); {args.rounds} rounds x {args.requests} requests")
+    print(
+        f"Page: {page_url} ({len(body)} bytes); static file: {static_url} "
+        f"({len(static_body)} bytes); {args.rounds} rounds x {args.requests} requests"
+    )
     for key in ("static", "cached", "uncached"):
-        print(f"  {key:9} best {best[key] * 1e3:8.3f} ms/request ({1 / best[key]:8.0f} req/s), "
-              f"median {median[key] * 1e3:8.3f} ms")
-    print(f"Ratio cached page / static file : {best['cached'] / best['static']:.2f}x the time "
-          f"(median {median['cached'] / median['static']:.2f}x)")
-    print(f"Ratio uncached / cached page    : {best['uncached'] / best['cached']:.1f}x the time "
-          f"(median {median['uncached'] / median['cached']:.1f}x)")
+        print(
+            f"  {key:9} best {best[key] * 1e3:8.3f} ms/request ({1 / best[key]:8.0f} req/s), "
+            f"median {median[key] * 1e3:8.3f} ms"
+        )
+    print(
+        f"Ratio cached page / static file : {best['cached'] / best['static']:.2f}x the time "
+        f"(median {median['cached'] / median['static']:.2f}x)"
+    )
+    print(
+        f"Ratio uncached / cached page    : {best['uncached'] / best['cached']:.1f}x the time "
+        f"(median {median['uncached'] / median['cached']:.1f}x)"
+    )
 
 
 if __name__ == "__main__":

@@ -116,8 +116,12 @@ class Client:
 
     def request(self, method, path, body=None):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=self.timeout)
-        headers = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https",
-                   "Origin": "https://127.0.0.1", "Referer": f"https://127.0.0.1{path}"}
+        headers = {
+            "Host": "127.0.0.1",
+            "X-Forwarded-Proto": "https",
+            "Origin": "https://127.0.0.1",
+            "Referer": f"https://127.0.0.1{path}",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
@@ -201,8 +205,12 @@ PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}"
 
 
 def psql(db: str, sql: str) -> str:
-    return subprocess.run(["psql", f"{PG_URL}/{db}", "-Atc", sql], capture_output=True, text=True,  # noqa: S603,S607
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["psql", f"{PG_URL}/{db}", "-Atc", sql],
+        capture_output=True,
+        text=True,  # noqa: S603,S607
+        check=True,
+    ).stdout.strip()
 
 
 class PrivatePostgres:
@@ -214,8 +222,11 @@ class PrivatePostgres:
         self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
 
     def _as_postgres(self, *cmd):
-        subprocess.run(["runuser", "-u", "postgres", "--", *cmd], check=True,  # noqa: S603,S607
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", *cmd],
+            check=True,  # noqa: S603,S607
+            stdout=subprocess.DEVNULL,
+        )
 
     def init(self):
         subprocess.run(["rm", "-rf", str(self.data)], check=True)  # noqa: S603,S607
@@ -226,8 +237,17 @@ class PrivatePostgres:
         self.start()
 
     def start(self):
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w",
-                          "-o", f"-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on", "start")
+        self._as_postgres(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-w",
+            "-o",
+            f"-p {PG_PORT} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=on",
+            "start",
+        )
 
     def stop(self, mode="fast"):
         self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
@@ -237,8 +257,14 @@ def start(cmd, env, log):
     # Each in its own process group, so killing "the worker" kills its pool processes and its
     # embedded beat too, as losing the machine or container would (killing only the parent left
     # orphaned beats sending the schedule).
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT,  # noqa: S603,SIM115
-                            start_new_session=True)
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,  # noqa: S603,SIM115
+        start_new_session=True,
+    )
 
 
 def main():
@@ -264,8 +290,11 @@ def main():
     pg = PrivatePostgres(logs)
     pg.init()
     subprocess.run(["psql", f"{PG_URL}/postgres", "-qc", f"CREATE DATABASE {db}"], check=True)  # noqa: S603,S607
-    broker = start(["redis-server", "--port", str(BROKER_PORT), "--save", "", "--appendonly", "no"],
-                   dict(os.environ), logs / "redis.log")
+    broker = start(
+        ["redis-server", "--port", str(BROKER_PORT), "--save", "", "--appendonly", "no"],
+        dict(os.environ),
+        logs / "redis.log",
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -290,17 +319,40 @@ def main():
     }
     procs = {}
     try:
-        for step in (["migrate", "--noinput", "-v0"], ["load_plan"], ["load_demo", "--allow-production"],
-                     ["collectstatic", "--noinput", "-v0"]):
-            subprocess.run([PY, "manage.py", *step], cwd=ROOT, env=env, check=True,  # noqa: S603
-                           stdout=subprocess.DEVNULL)
+        for step in (
+            ["migrate", "--noinput", "-v0"],
+            ["load_plan"],
+            ["load_demo", "--allow-production"],
+            ["collectstatic", "--noinput", "-v0"],
+        ):
+            subprocess.run(
+                [PY, "manage.py", *step],
+                cwd=ROOT,
+                env=env,
+                check=True,  # noqa: S603
+                stdout=subprocess.DEVNULL,
+            )
         before = int(psql(db, "SELECT count(*) FROM surveys_response WHERE status='submitted'"))
         # -B runs beat inside the worker, so the periodic sweep re-queues anything the broker lost.
-        worker_cmd = [PY, "-m", "celery", "-A", "config", "worker", "-B", "-l", "warning", "-c", "2",
-                      "--schedule", str(logs / "beat-schedule")]
+        worker_cmd = [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-B",
+            "-l",
+            "warning",
+            "-c",
+            "2",
+            "--schedule",
+            str(logs / "beat-schedule"),
+        ]
         procs["worker"] = start(worker_cmd, env, logs / "worker.log")
-        procs["web"] = start([PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-                             env, logs / "web.log")
+        procs["web"] = start(
+            [PY, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"], env, logs / "web.log"
+        )
         for _ in range(100):
             try:
                 if Client(timeout=2).request("GET", "/healthz")[0] == 200:
@@ -344,11 +396,13 @@ def main():
         def watch_backlog(back_at: str):
             """Seconds from the broker's return until everything submitted before it is fed to
             feedback and analysed (the aim is under 2 minutes)."""
-            sql = ("SELECT (SELECT count(*) FROM surveys_answer a JOIN surveys_response r ON "
-                   "a.response_id = r.id WHERE a.fed_to_feedback_at IS NULL AND a.text <> '' AND "
-                   f"r.status = 'submitted' AND r.submitted_at <= '{back_at}') + (SELECT count(*) "
-                   "FROM feedback_feedbackitem WHERE channel = 'survey' AND analysis_state <> 'done' "
-                   f"AND received_at <= '{back_at}')")
+            sql = (
+                "SELECT (SELECT count(*) FROM surveys_answer a JOIN surveys_response r ON "
+                "a.response_id = r.id WHERE a.fed_to_feedback_at IS NULL AND a.text <> '' AND "
+                f"r.status = 'submitted' AND r.submitted_at <= '{back_at}') + (SELECT count(*) "
+                "FROM feedback_feedbackitem WHERE channel = 'survey' AND analysis_state <> 'done' "
+                f"AND received_at <= '{back_at}')"
+            )
             start_watch = time.monotonic()
             recovery["backlog_at_return"] = int(psql(db, sql))
             samples = recovery.setdefault("samples", [])
@@ -374,8 +428,11 @@ def main():
                     events.append(f"{elapsed:.0f}s broker stopped")
                     time.sleep(args.broker_down_for)
                     nonlocal_broker[0] = None
-                    procs["broker2"] = start(["redis-server", "--port", str(BROKER_PORT), "--save", "",
-                                              "--appendonly", "no"], dict(os.environ), logs / "redis2.log")
+                    procs["broker2"] = start(
+                        ["redis-server", "--port", str(BROKER_PORT), "--save", "", "--appendonly", "no"],
+                        dict(os.environ),
+                        logs / "redis2.log",
+                    )
                     events.append(f"{time.monotonic() - t0:.0f}s broker back (empty)")
                     args.broker_down_at = None
                     watcher = threading.Thread(target=watch_backlog, args=(psql(db, "SELECT now()"),))
@@ -389,7 +446,8 @@ def main():
                     pg.start()
                     events.append(f"{time.monotonic() - t0:.0f}s database back")
                 if args.kill_worker_every and elapsed >= args.kill_worker_every * (
-                        1 + sum(e.endswith("worker killed") for e in events)):
+                    1 + sum(e.endswith("worker killed") for e in events)
+                ):
                     os.killpg(procs["worker"].pid, signal.SIGKILL)
                     procs["worker"].wait()
                     events.append(f"{elapsed:.0f}s worker killed")
@@ -408,10 +466,13 @@ def main():
             watcher.join()
         elapsed = time.perf_counter() - started
 
-        stored = psql(db, f"SELECT split_part(answers->>'{MARKER_FIELD}', ' ', 1), count(*) "
-                          "FROM surveys_response "
-                          f"WHERE status='submitted' AND answers->>'{MARKER_FIELD}' LIKE 'load-{run_id}-%' "
-                          "GROUP BY 1")
+        stored = psql(
+            db,
+            f"SELECT split_part(answers->>'{MARKER_FIELD}', ' ', 1), count(*) "
+            "FROM surveys_response "
+            f"WHERE status='submitted' AND answers->>'{MARKER_FIELD}' LIKE 'load-{run_id}-%' "
+            "GROUP BY 1",
+        )
         counts = dict(line.split("|") for line in stored.splitlines() if line)
         lost = [m for m in acked if m not in counts]
         duplicated = [m for m, c in counts.items() if int(c) > 1]
@@ -421,31 +482,68 @@ def main():
         t_wait = time.monotonic()
         pending = None
         while time.monotonic() - t_wait < args.analysis_wait:
-            pending = int(psql(db, "SELECT count(*) FROM feedback_feedbackitem WHERE channel='survey' "
-                                   "AND analysis_state <> 'done'"))
-            fed = int(psql(db, "SELECT count(*) FROM surveys_answer a JOIN surveys_response r ON "
-                               "a.response_id = r.id WHERE a.fed_to_feedback_at IS NULL AND "
-                               "r.status='submitted' AND a.kind IN ('short_text','long_text')"))
+            pending = int(
+                psql(
+                    db,
+                    "SELECT count(*) FROM feedback_feedbackitem WHERE channel='survey' "
+                    "AND analysis_state <> 'done'",
+                )
+            )
+            fed = int(
+                psql(
+                    db,
+                    "SELECT count(*) FROM surveys_answer a JOIN surveys_response r ON "
+                    "a.response_id = r.id WHERE a.fed_to_feedback_at IS NULL AND "
+                    "r.status='submitted' AND a.kind IN ('short_text','long_text')",
+                )
+            )
             if pending == 0 and fed == 0:
                 break
             time.sleep(5)
         analysed_after = time.monotonic() - t_wait
-        duplicate_items = int(psql(db, "SELECT count(*) FROM (SELECT source_ref FROM feedback_feedbackitem "
-                                       "WHERE source_ref <> '' GROUP BY 1 HAVING count(*) > 1) d"))
-        flagged_run = int(psql(db, "SELECT count(*) FROM feedback_feedbackitem i JOIN "
-                                   "feedback_feedbackoriginal o ON o.item_id = i.id "
-                                   f"WHERE o.text LIKE 'load-{run_id}-%' AND i.safeguarding"))
+        duplicate_items = int(
+            psql(
+                db,
+                "SELECT count(*) FROM (SELECT source_ref FROM feedback_feedbackitem "
+                "WHERE source_ref <> '' GROUP BY 1 HAVING count(*) > 1) d",
+            )
+        )
+        flagged_run = int(
+            psql(
+                db,
+                "SELECT count(*) FROM feedback_feedbackitem i JOIN "
+                "feedback_feedbackoriginal o ON o.item_id = i.id "
+                f"WHERE o.text LIKE 'load-{run_id}-%' AND i.safeguarding",
+            )
+        )
         expected_flags = sum(1 for m in acked if int(m.rsplit("-", 1)[1]) % SAFEGUARDING_EVERY == 0)
-        alerts = dict(line.split("|") for line in psql(
-            db, "SELECT id, item_id FROM feedback_safeguardingalert").splitlines() if line)
-        duplicate_tags = int(psql(db, "SELECT count(*) FROM (SELECT 1 FROM feedback_objectivetag "
-                                      "GROUP BY item_id, objective_id HAVING count(*) > 1) d"))
-        duplicate_themes = int(psql(db, "SELECT count(*) FROM (SELECT 1 FROM feedback_itemtheme "
-                                        "GROUP BY item_id, theme_id HAVING count(*) > 1) d"))
-        unnotified = int(psql(db, "SELECT count(*) FROM feedback_safeguardingalert "
-                                  "WHERE notified_at IS NULL"))
-        attempts = psql(db, "SELECT analysis_attempts, count(*) FROM feedback_feedbackitem "
-                            "WHERE channel='survey' GROUP BY 1 ORDER BY 1").replace("\n", ", ")
+        alerts = dict(
+            line.split("|")
+            for line in psql(db, "SELECT id, item_id FROM feedback_safeguardingalert").splitlines()
+            if line
+        )
+        duplicate_tags = int(
+            psql(
+                db,
+                "SELECT count(*) FROM (SELECT 1 FROM feedback_objectivetag "
+                "GROUP BY item_id, objective_id HAVING count(*) > 1) d",
+            )
+        )
+        duplicate_themes = int(
+            psql(
+                db,
+                "SELECT count(*) FROM (SELECT 1 FROM feedback_itemtheme "
+                "GROUP BY item_id, theme_id HAVING count(*) > 1) d",
+            )
+        )
+        unnotified = int(
+            psql(db, "SELECT count(*) FROM feedback_safeguardingalert WHERE notified_at IS NULL")
+        )
+        attempts = psql(
+            db,
+            "SELECT analysis_attempts, count(*) FROM feedback_feedbackitem "
+            "WHERE channel='survey' GROUP BY 1 ORDER BY 1",
+        ).replace("\n", ", ")
         emails_per_alert: dict[str, int] = {}
         for message in mail_dir.glob("*.log"):
             for line in message.read_text(errors="replace").splitlines():
@@ -456,32 +554,48 @@ def main():
 
         lat = sorted(latencies)
         print(f"submissions requested {args.n}, clients {args.c}, gunicorn workers {args.workers}")
-        print(f"acknowledged {len(acked)}, stored for those {len(acked) - len(lost)}, lost {len(lost)}, "
-              f"duplicated {len(duplicated)}, new submitted rows {total_after - before}")
+        print(
+            f"acknowledged {len(acked)}, stored for those {len(acked) - len(lost)}, lost {len(lost)}, "
+            f"duplicated {len(duplicated)}, new submitted rows {total_after - before}"
+        )
         print(f"not acknowledged {sum(failures.values())}: {failures}")
-        print(f"server errors (5xx other than the 503 'try again' page) {UNAVAILABLE['other_5xx']}; "
-              f"503 pages answered {UNAVAILABLE['count']} (without the 'not saved' message: "
-              f"{UNAVAILABLE['unclear']}); 'may already have been saved' pages answered "
-              f"{UNAVAILABLE['interrupted']}")
+        print(
+            f"server errors (5xx other than the 503 'try again' page) {UNAVAILABLE['other_5xx']}; "
+            f"503 pages answered {UNAVAILABLE['count']} (without the 'not saved' message: "
+            f"{UNAVAILABLE['unclear']}); 'may already have been saved' pages answered "
+            f"{UNAVAILABLE['interrupted']}"
+        )
         print(f"elapsed {elapsed:.1f}s, throughput {len(acked) / elapsed:.1f} submissions/s")
         if lat:
-            print(f"submission latency p50 {statistics.median(lat):.2f}s, "
-                  f"p95 {lat[int(0.95 * (len(lat) - 1))]:.2f}s, max {lat[-1]:.2f}s")
-        print(f"feedback items still waiting for analysis: {pending} "
-              f"(checked for {analysed_after:.0f}s after the load ended); duplicate items {duplicate_items}")
-        print(f"safeguarding: {flagged_run} of this run's items flagged (expected {expected_flags}); "
-              f"alerts {len(alerts)} for {len(alert_items)} items; alerts never emailed {unnotified}; "
-              f"alert emails: {sum(emails_per_alert.values())} for {len(emails_per_alert)} alerts, "
-              f"alerts with more than one email {sum(1 for c in emails_per_alert.values() if c > 1)}, "
-              f"alerts with none {len(alert_items - set(emails_per_alert))}")
-        print(f"duplicate objective tags {duplicate_tags}, duplicate themes {duplicate_themes}; "
-              f"analysis attempts per item (attempts|items): {attempts}")
+            print(
+                f"submission latency p50 {statistics.median(lat):.2f}s, "
+                f"p95 {lat[int(0.95 * (len(lat) - 1))]:.2f}s, max {lat[-1]:.2f}s"
+            )
+        print(
+            f"feedback items still waiting for analysis: {pending} "
+            f"(checked for {analysed_after:.0f}s after the load ended); duplicate items {duplicate_items}"
+        )
+        print(
+            f"safeguarding: {flagged_run} of this run's items flagged (expected {expected_flags}); "
+            f"alerts {len(alerts)} for {len(alert_items)} items; alerts never emailed {unnotified}; "
+            f"alert emails: {sum(emails_per_alert.values())} for {len(emails_per_alert)} alerts, "
+            f"alerts with more than one email {sum(1 for c in emails_per_alert.values() if c > 1)}, "
+            f"alerts with none {len(alert_items - set(emails_per_alert))}"
+        )
+        print(
+            f"duplicate objective tags {duplicate_tags}, duplicate themes {duplicate_themes}; "
+            f"analysis attempts per item (attempts|items): {attempts}"
+        )
         if recovery:
-            print(f"after the broker came back: {recovery['backlog_at_return']} answers/items from "
-                  "before it were waiting; all fed and analysed "
-                  + (f"{recovery['seconds']:.0f}s later" if "seconds" in recovery else "NOT within 900s"))
-            print("  still waiting (seconds after return: items):",
-                  ", ".join(f"{t:.0f}s: {n}" for t, n in recovery["samples"]))
+            print(
+                f"after the broker came back: {recovery['backlog_at_return']} answers/items from "
+                "before it were waiting; all fed and analysed "
+                + (f"{recovery['seconds']:.0f}s later" if "seconds" in recovery else "NOT within 900s")
+            )
+            print(
+                "  still waiting (seconds after return: items):",
+                ", ".join(f"{t:.0f}s: {n}" for t, n in recovery["samples"]),
+            )
         print("events:", events or "none")
     finally:
         for p in procs.values():

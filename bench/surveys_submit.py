@@ -58,13 +58,22 @@ def prepare_drafts(survey, n):
     from surveys.services import response_save_answers, response_start, response_token
 
     clients = []
-    answers = {"outcome": "an-ehc-plan-was-issued", "within-20-weeks": "yes", "kept-informed": "agree",
-               "who-informed": ["my-sen-caseworker", "other"], "who-informed.other": "A friend",
-               "views-heard": "agree", "overall": "4", "requested-on": "2024-03-02",
-               "plan-quality": {"the-plan-describes-my-childs-needs-accurately": "agree",
-                                "the-plan-says-clearly-what-support-my-child-will-get": "neither",
-                                "health-and-social-care-advice-is-in-the-plan": "disagree"},
-               "one-change": "Clearer letters and one named contact, please."}
+    answers = {
+        "outcome": "an-ehc-plan-was-issued",
+        "within-20-weeks": "yes",
+        "kept-informed": "agree",
+        "who-informed": ["my-sen-caseworker", "other"],
+        "who-informed.other": "A friend",
+        "views-heard": "agree",
+        "overall": "4",
+        "requested-on": "2024-03-02",
+        "plan-quality": {
+            "the-plan-describes-my-childs-needs-accurately": "agree",
+            "the-plan-says-clearly-what-support-my-child-will-get": "neither",
+            "health-and-social-care-advice-is-in-the-plan": "disagree",
+        },
+        "one-change": "Clearer letters and one named contact, please.",
+    }
     for _ in range(n):
         response = response_start(survey=survey)
         response_save_answers(response=response, values=answers)
@@ -91,9 +100,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=300, help="requests per measurement")
     parser.add_argument("--profile", action="store_true", help="print a profile of the submissions")
-    parser.add_argument("--inline-feed", action="store_true",
-                        help="run the feedback feed and analysis inside the request (eager Celery, "
-                             "as on a laptop with no broker) instead of queueing it as in production")
+    parser.add_argument(
+        "--inline-feed",
+        action="store_true",
+        help="run the feedback feed and analysis inside the request (eager Celery, "
+        "as on a laptop with no broker) instead of queueing it as in production",
+    )
     args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -111,6 +123,7 @@ def main():
                 def call():
                     resp = client.post(f"/surveys/{survey.slug}/check/", {"idempotency_key": key})
                     assert resp.status_code == 302 and resp["Location"].endswith("/done/"), resp
+
                 return call
 
             calls = [submitter(c, k) for c, k in drafts]
@@ -131,10 +144,14 @@ def main():
             else:
                 surveys = timed("survey submission (check answers)", calls)
             assert Response.objects.filter(status="submitted").count() == args.n
-            print(f"answer rows stored: {Answer.objects.count()}; database: {connection.vendor}; "
-                  f"feedback feed {'inline' if args.inline_feed else f'queued ({len(queued)} jobs)'}")
-            print(f"ratio survey/bare: {surveys / bare:.2f} "
-                  f"(a submission costs {bare / surveys:.1f}x a one-row insert)")
+            print(
+                f"answer rows stored: {Answer.objects.count()}; database: {connection.vendor}; "
+                f"feedback feed {'inline' if args.inline_feed else f'queued ({len(queued)} jobs)'}"
+            )
+            print(
+                f"ratio survey/bare: {surveys / bare:.2f} "
+                f"(a submission costs {bare / surveys:.1f}x a one-row insert)"
+            )
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

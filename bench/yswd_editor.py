@@ -34,8 +34,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-TEXT = ("We waited {n} weeks for the EHC plan. Nobody told us why, the caseworker changed twice "
-        "and every letter said something different about what happens next.")
+TEXT = (
+    "We waited {n} weeks for the EHC plan. Nobody told us why, the caseworker changed twice "
+    "and every letter said something different about what happens next."
+)
 
 
 def _draft(index, size: int, run: str):
@@ -44,15 +46,27 @@ def _draft(index, size: int, run: str):
     from cms.services import yswd_draft_create
     from feedback.models import FeedbackItem, FeedbackOriginal
 
-    items = FeedbackItem.objects.bulk_create([
-        FeedbackItem(channel="web_form", audience="parent_carer", received_at=timezone.now(),
-                     source_ref=f"bench-editor:{run}:{size}:{n}", consent_to_quote=n % 3 == 0,
-                     wants_reply=n % 2 == 0, analysis_state="done", analysed_at=timezone.now(),
-                     redacted_text=TEXT.format(n=20 + n), sentiment="negative", status="triaged")
-        for n in range(size)])
-    FeedbackOriginal.objects.bulk_create([
-        FeedbackOriginal(item=i, text=i.redacted_text, contact_email=f"p{i.pk}@example.org")
-        for i in items])
+    items = FeedbackItem.objects.bulk_create(
+        [
+            FeedbackItem(
+                channel="web_form",
+                audience="parent_carer",
+                received_at=timezone.now(),
+                source_ref=f"bench-editor:{run}:{size}:{n}",
+                consent_to_quote=n % 3 == 0,
+                wants_reply=n % 2 == 0,
+                analysis_state="done",
+                analysed_at=timezone.now(),
+                redacted_text=TEXT.format(n=20 + n),
+                sentiment="negative",
+                status="triaged",
+            )
+            for n in range(size)
+        ]
+    )
+    FeedbackOriginal.objects.bulk_create(
+        [FeedbackOriginal(item=i, text=i.redacted_text, contact_email=f"p{i.pk}@example.org") for i in items]
+    )
     return yswd_draft_create(index=index, title=f"Bench draft {size} ({run})", items=items)
 
 
@@ -84,8 +98,7 @@ def main():
     run = str(int(time.time()))
     pages = {size: _draft(index, size, run) for size in (args.small, args.large)}
     client = Client()
-    sign_in(client, user_with_role(Role.ENGAGEMENT_TEAM, totp=True,
-                                   email=f"bench-editor-{run}@example.org"))
+    sign_in(client, user_with_role(Role.ENGAGEMENT_TEAM, totp=True, email=f"bench-editor-{run}@example.org"))
 
     results = {}
     for size, page in pages.items():
@@ -93,16 +106,24 @@ def main():
         _get(client, url)  # warm templates, Wagtail's caches
         runs = [_get(client, url) for _ in range(args.rounds)]
         times = [t for t, _, _ in runs]
-        results[size] = {"median": statistics.median(times), "best": min(times),
-                         "bytes": runs[-1][1], "queries": runs[-1][2]}
+        results[size] = {
+            "median": statistics.median(times),
+            "best": min(times),
+            "bytes": runs[-1][1],
+            "queries": runs[-1][2],
+        }
 
     print(f"Database: {connection.vendor}; {args.rounds} GETs of each edit page after one warm-up")
     for size, r in results.items():
-        print(f"  {size:4} items: {r['bytes'] / 1024:9.1f} KB, {r['queries']:3} queries, "
-              f"median {r['median'] * 1e3:8.1f} ms, best {r['best'] * 1e3:8.1f} ms")
+        print(
+            f"  {size:4} items: {r['bytes'] / 1024:9.1f} KB, {r['queries']:3} queries, "
+            f"median {r['median'] * 1e3:8.1f} ms, best {r['best'] * 1e3:8.1f} ms"
+        )
     small, large = results[args.small], results[args.large]
-    print(f"Ratio {args.large}/{args.small}: time {large['median'] / small['median']:.2f}x (median), "
-          f"size {large['bytes'] / small['bytes']:.2f}x, queries {large['queries']}/{small['queries']}")
+    print(
+        f"Ratio {args.large}/{args.small}: time {large['median'] / small['median']:.2f}x (median), "
+        f"size {large['bytes'] / small['bytes']:.2f}x, queries {large['queries']}/{small['queries']}"
+    )
 
 
 if __name__ == "__main__":

@@ -33,38 +33,49 @@ def yswd_build(request):
         raise PermissionDenied
     from . import services
 
-    items = (FeedbackItem.objects.filter(status__in=BUILDABLE_STATUSES, **ANSWERABLE_ITEMS)
-             .prefetch_related("themes", "objective_tags__objective").order_by("-received_at"))
+    items = (
+        FeedbackItem.objects.filter(status__in=BUILDABLE_STATUSES, **ANSWERABLE_ITEMS)
+        .prefetch_related("themes", "objective_tags__objective")
+        .order_by("-received_at")
+    )
     theme = request.GET.get("theme") or ""
     objective = request.GET.get("objective") or ""
     if theme:
         items = items.filter(themes__label=theme)
     if objective:
-        items = items.filter(objective_tags__objective__code=objective,
-                             objective_tags__state="confirmed")
+        items = items.filter(objective_tags__objective__code=objective, objective_tags__state="confirmed")
     errors = []
     chosen = _ids(request.POST.getlist("items")) if request.method == "POST" else []
     if request.method == "POST":
         try:
-            page = services.yswd_draft_create(index=index, title=request.POST.get("title", ""),
-                                              items=chosen, actor=user)
+            page = services.yswd_draft_create(
+                index=index, title=request.POST.get("title", ""), items=chosen, actor=user
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
             return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
     listed = list(items.distinct()[:300])
-    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in listed])
-                   .values_list("pk", flat=True))
+    quotable = set(
+        FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in listed]).values_list("pk", flat=True)
+    )
     for item in listed:
         item.quotable = item.pk in quotable
-    response = TemplateResponse(request, "cms/admin/yswd_build.html", {
-        "items": listed,
-        "themes": Theme.objects.filter(is_active=True).order_by("label"),
-        "objectives": Objective.objects.filter(area__plan__is_current=True),
-        "theme": theme, "objective": objective, "errors": errors,
-        "title": request.POST.get("title", ""), "chosen": set(chosen),
-        "chosen_unlisted": sorted(set(chosen) - {i.pk for i in listed}),
-    })
+    response = TemplateResponse(
+        request,
+        "cms/admin/yswd_build.html",
+        {
+            "items": listed,
+            "themes": Theme.objects.filter(is_active=True).order_by("label"),
+            "objectives": Objective.objects.filter(area__plan__is_current=True),
+            "theme": theme,
+            "objective": objective,
+            "errors": errors,
+            "title": request.POST.get("title", ""),
+            "chosen": set(chosen),
+            "chosen_unlisted": sorted(set(chosen) - {i.pk for i in listed}),
+        },
+    )
     if errors:
         response.status_code = 400
     return response
@@ -89,18 +100,30 @@ def yswd_feedback(request, page_id):
     if request.method == "POST":
         try:
             changed = services.yswd_links_update(
-                page=page, actor=request.user, shown=_ids(request.POST.getlist("shown")),
-                quoted=_ids(request.POST.getlist("quote")), removed=_ids(request.POST.getlist("remove")))
+                page=page,
+                actor=request.user,
+                shown=_ids(request.POST.getlist("shown")),
+                quoted=_ids(request.POST.getlist("quote")),
+                removed=_ids(request.POST.getlist("remove")),
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
-            messages.success(request, f"Saved {changed} change{'s' if changed != 1 else ''} as a draft. "
-                                      "Publish the page for them to show.")
+            messages.success(
+                request,
+                f"Saved {changed} change{'s' if changed != 1 else ''} as a draft. "
+                "Publish the page for them to show.",
+            )
             return redirect(request.get_full_path())
-    response = TemplateResponse(request, "cms/admin/yswd_feedback.html", {
-        "page": page, "errors": errors,
-        **selectors.yswd_links_page(latest, request.GET.get("p")),
-    })
+    response = TemplateResponse(
+        request,
+        "cms/admin/yswd_feedback.html",
+        {
+            "page": page,
+            "errors": errors,
+            **selectors.yswd_links_page(latest, request.GET.get("p")),
+        },
+    )
     if errors:
         response.status_code = 400
     return response
@@ -121,19 +144,27 @@ def yswd_replies(request, page_id):
                 messages.success(request, f"Stopped. {stopped} people will not be emailed.")
             else:
                 send = services.yswd_replies_start(
-                    page=page, actor=request.user,
+                    page=page,
+                    actor=request.user,
                     previewed_revision=request.POST.get("revision") or None,
-                    previewed_count=int(request.POST.get("count") or -1))
+                    previewed_count=int(request.POST.get("count") or -1),
+                )
                 messages.success(request, "Sending. You can stop it below until every batch has gone.")
         except (ValidationError, ValueError) as exc:
             errors = exc.messages if isinstance(exc, ValidationError) else ["Check the emails again."]
         else:
             return redirect(reverse("cms_yswd_replies", args=[page.pk]))
     page.refresh_from_db()
-    response = TemplateResponse(request, "cms/admin/yswd_replies.html", {
-        "page": page, "errors": errors, "preview": selectors.yswd_reply_preview(page),
-        "sends": selectors.yswd_reply_sends(page),
-    })
+    response = TemplateResponse(
+        request,
+        "cms/admin/yswd_replies.html",
+        {
+            "page": page,
+            "errors": errors,
+            "preview": selectors.yswd_reply_preview(page),
+            "sends": selectors.yswd_reply_sends(page),
+        },
+    )
     if errors:
         response.status_code = 400
     return response

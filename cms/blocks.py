@@ -40,8 +40,10 @@ class DetailsBlock(blocks.StructBlock):
         template = "cms/blocks/details.html"
         icon = "collapse-down"
         description = "A show/hide section for extra detail"
-        preview_value = {"summary": "What is an EHC needs assessment?",
-                         "body": "<p>An assessment of a child's education, health and care needs.</p>"}
+        preview_value = {
+            "summary": "What is an EHC needs assessment?",
+            "body": "<p>An assessment of a child's education, health and care needs.</p>",
+        }
 
 
 class EasyReadBlock(blocks.StructBlock):
@@ -65,12 +67,12 @@ class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
         features=["bold", "italic", "link", "ol", "ul", "h2", "h3"],
-        template="cms/blocks/paragraph.html", icon="pilcrow",
+        template="cms/blocks/paragraph.html",
+        icon="pilcrow",
         description="Paragraphs of text",
         preview_value="<p>We asked families about the EHC needs assessment.</p>",
     )
-    image = ImageBlock(template="cms/blocks/image.html", description="An image with alt text",
-                       icon="image")
+    image = ImageBlock(template="cms/blocks/image.html", description="An image with alt text", icon="image")
     inset = InsetBlock()
     details = DetailsBlock()
     easy_read = EasyReadBlock()

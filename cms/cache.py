@@ -49,9 +49,9 @@ PAGE_CACHE_VARIANTS = conf.page_cache_variants()
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9:_.-]{0,39}")
 QUERY_PARAMS = {
     "page": re.compile(r"[1-9][0-9]{0,4}"),  # pagination: "You said, we did", news
-    "plan": _CODE,                          # plan tracker and its area/objective pages
-    "view": re.compile(r"young"),           # "You said, we did": the young people's view
-    "easy_read": re.compile(r"1"),          # portal.context_processors: easy read by link
+    "plan": _CODE,  # plan tracker and its area/objective pages
+    "view": re.compile(r"young"),  # "You said, we did": the young people's view
+    "easy_read": re.compile(r"1"),  # portal.context_processors: easy read by link
     # "You said, we did" filters (cms.selectors.yswd_filters_parse)
     "objective": _CODE,
     "area": _CODE,
@@ -82,8 +82,11 @@ def _generation() -> int:
 
 def _known_query(request) -> list[tuple[str, list[str]]]:
     """The known, non-empty query parameters, sorted: all a cached page can vary on."""
-    return sorted((name, [v for v in values if v]) for name, values in request.GET.lists()
-                  if name in QUERY_PARAMS and any(values))
+    return sorted(
+        (name, [v for v in values if v])
+        for name, values in request.GET.lists()
+        if name in QUERY_PARAMS and any(values)
+    )
 
 
 def _query_is_storable(request) -> bool:

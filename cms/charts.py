@@ -25,8 +25,9 @@ def kpi_points(kpi) -> list[tuple[str, Decimal, bool]]:
     """(label, value, is_baseline) in time order: the baseline first, then every reading."""
     points = []
     if kpi.baseline_value is not None:
-        label = kpi.baseline_label or (kpi.baseline_date.strftime("%b %Y") if kpi.baseline_date
-                                       else "Baseline")
+        label = kpi.baseline_label or (
+            kpi.baseline_date.strftime("%b %Y") if kpi.baseline_date else "Baseline"
+        )
         points.append((f"Baseline {label}".strip(), Decimal(kpi.baseline_value), True))
     for reading in kpi.sorted_readings():
         label = reading.label or reading.date.strftime("%b %Y")
@@ -81,35 +82,53 @@ def kpi_chart_svg(kpi) -> SafeString:
     for step in range(5):
         v = bottom + span * step / 4
         yy = y(v)
-        out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
-                   f'stroke="#b1b4b6" stroke-width="1"/>')
-        out.append(f'<text x="{LEFT - 8}" y="{yy + 5:.1f}" text-anchor="end" font-size="14" '
-                   f'fill="#0b0c0c">{escape(_fmt(round(v, 1), kpi.unit))}</text>')
-    out.append(f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" '
-               f'stroke="#0b0c0c" stroke-width="2"/>')
-    out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" '
-               f'y2="{HEIGHT - BOTTOM}" stroke="#0b0c0c" stroke-width="2"/>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy:.1f}" y2="{yy:.1f}" '
+            f'stroke="#b1b4b6" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text x="{LEFT - 8}" y="{yy + 5:.1f}" text-anchor="end" font-size="14" '
+            f'fill="#0b0c0c">{escape(_fmt(round(v, 1), kpi.unit))}</text>'
+        )
+    out.append(
+        f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{HEIGHT - BOTTOM}" stroke="#0b0c0c" stroke-width="2"/>'
+    )
+    out.append(
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{HEIGHT - BOTTOM}" '
+        f'y2="{HEIGHT - BOTTOM}" stroke="#0b0c0c" stroke-width="2"/>'
+    )
     if kpi.target_value is not None:
         ty = y(Decimal(kpi.target_value))
-        out.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
-                   f'stroke="#0b0c0c" stroke-width="3" stroke-dasharray="10 6"/>')
-        out.append(f'<text x="{WIDTH - RIGHT + 6}" y="{ty + 5:.1f}" font-size="14" font-weight="bold" '
-                   f'fill="#0b0c0c">Target {escape(_fmt(kpi.target_value, kpi.unit))}</text>')
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{ty:.1f}" y2="{ty:.1f}" '
+            f'stroke="#0b0c0c" stroke-width="3" stroke-dasharray="10 6"/>'
+        )
+        out.append(
+            f'<text x="{WIDTH - RIGHT + 6}" y="{ty + 5:.1f}" font-size="14" font-weight="bold" '
+            f'fill="#0b0c0c">Target {escape(_fmt(kpi.target_value, kpi.unit))}</text>'
+        )
     if len(points) > 1:
         coords = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v, _) in enumerate(points))
         out.append(f'<polyline points="{coords}" fill="none" stroke="#1d70b8" stroke-width="3"/>')
     for i, (label, value, is_baseline) in enumerate(points):
         fill = "#ffffff" if is_baseline else "#1d70b8"
-        out.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="6" fill="{fill}" '
-                   f'stroke="#1d70b8" stroke-width="3"/>')
-        out.append(f'<text x="{x(i):.1f}" y="{y(value) - 12:.1f}" text-anchor="middle" '
-                   f'font-size="14" font-weight="bold" fill="#0b0c0c">'
-                   f'{escape(_fmt(value, kpi.unit))}</text>')
-        out.append(f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" '
-                   f'font-size="13" fill="#0b0c0c">{escape(label[:22])}</text>')
+        out.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="6" fill="{fill}" '
+            f'stroke="#1d70b8" stroke-width="3"/>'
+        )
+        out.append(
+            f'<text x="{x(i):.1f}" y="{y(value) - 12:.1f}" text-anchor="middle" '
+            f'font-size="14" font-weight="bold" fill="#0b0c0c">'
+            f"{escape(_fmt(value, kpi.unit))}</text>"
+        )
+        out.append(
+            f'<text x="{x(i):.1f}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle" '
+            f'font-size="13" fill="#0b0c0c">{escape(label[:22])}</text>'
+        )
     if not points:
-        out.append(f'<text x="{LEFT + 10}" y="{TOP + 30}" font-size="16" fill="#0b0c0c">'
-                   'No readings yet</text>')
+        out.append(
+            f'<text x="{LEFT + 10}" y="{TOP + 30}" font-size="16" fill="#0b0c0c">No readings yet</text>'
+        )
     out.append("</svg>")
     # Every interpolated value above is escaped, so the assembled SVG is safe to mark.
     return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703

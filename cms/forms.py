@@ -9,13 +9,17 @@ class NewsletterForm(forms.Form):
     """Who the newsletter is for, and where to send it. The confirmation email does the rest."""
 
     email = forms.EmailField(
-        label="Email address", max_length=254,
+        label="Email address",
+        max_length=254,
         help_text="We will send you an email to check it is yours.",
-        error_messages={"required": "Enter your email address",
-                        "invalid": "Enter an email address in the right format, like name@example.com"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the right format, like name@example.com",
+        },
     )
     audience = forms.ChoiceField(
-        label="Which newsletter do you want?", choices=NewsletterAudience.choices,
+        label="Which newsletter do you want?",
+        choices=NewsletterAudience.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose which newsletter you want"},
     )

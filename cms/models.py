@@ -39,12 +39,17 @@ class HomePage(CachedPageMixin, Page):
 
     intro = models.TextField(blank=True, help_text="One or two plain sentences under the title.")
     easy_read_intro = models.TextField(
-        blank=True, help_text="The same in easy read: short sentences, everyday words.",
+        blank=True,
+        help_text="The same in easy read: short sentences, everyday words.",
     )
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("easy_read_intro"),
-                      FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("easy_read_intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
@@ -65,8 +70,12 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
     easy_read_intro = models.TextField(blank=True)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("easy_read_intro"),
-                      FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("easy_read_intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["cms.HomePage"]
     max_count = 1
@@ -83,13 +92,16 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
     def tracker(self, request):
         plan = self._plan(request)
         tree = plan_selectors.plan_tree(plan)
-        return self.render(request, context_overrides={
-            "plan": plan,
-            "plans": plan_selectors.plan_list(),
-            "tree": tree,
-            "kpis": plan_selectors.kpis_with_readings(plan),
-            "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
-        })
+        return self.render(
+            request,
+            context_overrides={
+                "plan": plan,
+                "plans": plan_selectors.plan_list(),
+                "tree": tree,
+                "kpis": plan_selectors.kpis_with_readings(plan),
+                "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
+            },
+        )
 
     @path("area/<str:code>/")
     def area(self, request, code):
@@ -98,15 +110,19 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
         if block is None:
             raise Http404("No such priority area in this plan.")
         objectives = block["objectives"]
-        return self.render(request, template="cms/plan_area_page.html", context_overrides={
-            "plan": plan,
-            "area": block["area"],
-            "objectives": objectives,
-            "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
-            "feedback": selectors.feedback_summary(objectives),
-            "updates": selectors.yswd_for_objectives(objectives),
-            "kpis": selectors.kpis_for_objectives(plan, objectives),
-        })
+        return self.render(
+            request,
+            template="cms/plan_area_page.html",
+            context_overrides={
+                "plan": plan,
+                "area": block["area"],
+                "objectives": objectives,
+                "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
+                "feedback": selectors.feedback_summary(objectives),
+                "updates": selectors.yswd_for_objectives(objectives),
+                "kpis": selectors.kpis_for_objectives(plan, objectives),
+            },
+        )
 
     @path("objective/<str:code>/")
     def objective(self, request, code):
@@ -114,13 +130,17 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
         objective = plan_selectors.objective_get(plan, Objective.code_from_url(code))
         if objective is None:
             raise Http404("No such objective in this plan.")
-        return self.render(request, template="cms/plan_objective_page.html", context_overrides={
-            "plan": plan,
-            "objective": objective,
-            "kpis": selectors.kpis_for_objectives(plan, [objective]),
-            "feedback": selectors.feedback_summary([objective]),
-            "updates": selectors.yswd_for_objectives([objective]),
-        })
+        return self.render(
+            request,
+            template="cms/plan_objective_page.html",
+            context_overrides={
+                "plan": plan,
+                "objective": objective,
+                "kpis": selectors.kpis_for_objectives(plan, [objective]),
+                "feedback": selectors.feedback_summary([objective]),
+                "updates": selectors.yswd_for_objectives([objective]),
+            },
+        )
 
 
 # --- "You said, we did" ------------------------------------------------------------------------
@@ -153,8 +173,12 @@ class YouSaidWeDidIndexPage(CachedPageMixin, RoutablePageMixin, Page):
     easy_read_intro = models.TextField(blank=True, help_text=EASY_READ_HELP)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("easy_read_intro"),
-                      FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("easy_read_intro"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.YouSaidWeDidPage"]
@@ -175,8 +199,7 @@ class YouSaidWeDidIndexPage(CachedPageMixin, RoutablePageMixin, Page):
         if young:
             # The young people's view is always easy read: bigger text, pictures.
             context["easy_read"] = True
-            return self.render(request, template="cms/you_said_we_did_young.html",
-                               context_overrides=context)
+            return self.render(request, template="cms/you_said_we_did_young.html", context_overrides=context)
         return self.render(request, context_overrides=context)
 
     @path("feed/", name="atom")
@@ -198,8 +221,7 @@ class YouSaidWeDidIndexPage(CachedPageMixin, RoutablePageMixin, Page):
 BUILDER_SUMMARY_PLACEHOLDER = "Write a short summary here."
 BUILDER_ACTION_PLACEHOLDER = "Write what we did here."
 BUILDER_PARTNER_PLACEHOLDER = "To be confirmed"
-BUILDER_PLACEHOLDERS = (BUILDER_SUMMARY_PLACEHOLDER, BUILDER_ACTION_PLACEHOLDER,
-                        BUILDER_PARTNER_PLACEHOLDER)
+BUILDER_PLACEHOLDERS = (BUILDER_SUMMARY_PLACEHOLDER, BUILDER_ACTION_PLACEHOLDER, BUILDER_PARTNER_PLACEHOLDER)
 PUBLISHED_FIELDS = {"summary": "what you said", "action": "what we did", "partner": "who is doing it"}
 
 # Which feedback a public page may answer: the editor's rule, the builder's and publishing's.
@@ -221,8 +243,9 @@ def yswd_placeholder_errors(**fields: str) -> dict[str, str]:
             errors[name] = f"Write {label} before publishing: the page and the reply email show it."
         elif any(_normalised(p) in text for p in BUILDER_PLACEHOLDERS):
             placeholder = next(p for p in BUILDER_PLACEHOLDERS if _normalised(p) in text)
-            errors[name] = (f"Replace the builder's placeholder text ('{placeholder}') with "
-                            f"{label} before publishing.")
+            errors[name] = (
+                f"Replace the builder's placeholder text ('{placeholder}') with {label} before publishing."
+            )
     return errors
 
 
@@ -268,54 +291,85 @@ class YouSaidWeDidPage(CachedPageMixin, Page):
 
     summary = models.TextField(
         verbose_name="What you said",
-        help_text="A short, fair summary of what people told us. Do not name anyone.")
+        help_text="A short, fair summary of what people told us. Do not name anyone.",
+    )
     action = models.TextField(
-        verbose_name="What we did", help_text="What we did or will do about it, in plain words.")
+        verbose_name="What we did", help_text="What we did or will do about it, in plain words."
+    )
     partner = models.CharField(
-        max_length=200, verbose_name="Who is doing it",
-        help_text="The partner organisation that owns the action, e.g. Oxfordshire County Council.")
-    status = models.CharField(max_length=20, choices=ActionStatus.choices,
-                              default=ActionStatus.PLANNED)
+        max_length=200,
+        verbose_name="Who is doing it",
+        help_text="The partner organisation that owns the action, e.g. Oxfordshire County Council.",
+    )
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     status_reason = models.TextField(
-        blank=True, verbose_name="Why we could not do it",
-        help_text="Needed when the status is 'Could not do': explain why, honestly.")
-    feedback_from = models.DateField(null=True, blank=True,
-                                     help_text="The earliest feedback this answers.")
-    feedback_to = models.DateField(null=True, blank=True,
-                                   help_text="The latest feedback this answers.")
+        blank=True,
+        verbose_name="Why we could not do it",
+        help_text="Needed when the status is 'Could not do': explain why, honestly.",
+    )
+    feedback_from = models.DateField(null=True, blank=True, help_text="The earliest feedback this answers.")
+    feedback_to = models.DateField(null=True, blank=True, help_text="The latest feedback this answers.")
     action_date = models.DateField(
-        default=timezone.localdate, verbose_name="Date of this update",
-        help_text="When the action was done, or the date of this progress update.")
+        default=timezone.localdate,
+        verbose_name="Date of this update",
+        help_text="When the action was done, or the date of this progress update.",
+    )
     easy_read_summary = models.TextField(
-        blank=True, help_text=EASY_READ_HELP + " Needed for the young people's view.")
+        blank=True, help_text=EASY_READ_HELP + " Needed for the young people's view."
+    )
     easy_read_picture = models.CharField(
-        max_length=8, blank=True, default="💬", help_text="An emoji shown beside the easy read text.")
+        max_length=8, blank=True, default="💬", help_text="An emoji shown beside the easy read text."
+    )
     objectives = ParentalManyToManyField(
-        Objective, blank=True, related_name="you_said_we_did_pages",
-        help_text="The plan objectives this answers.")
+        Objective,
+        blank=True,
+        related_name="you_said_we_did_pages",
+        help_text="The plan objectives this answers.",
+    )
     themes = ParentalManyToManyField(
-        "feedback.Theme", blank=True, related_name="you_said_we_did_pages",
-        help_text="The feedback themes this answers.")
-    body = StreamField(BodyBlock(), blank=True, use_json_field=True,
-                       help_text="Anything else worth saying: pictures, links, next steps.")
+        "feedback.Theme",
+        blank=True,
+        related_name="you_said_we_did_pages",
+        help_text="The feedback themes this answers.",
+    )
+    body = StreamField(
+        BodyBlock(),
+        blank=True,
+        use_json_field=True,
+        help_text="Anything else worth saying: pictures, links, next steps.",
+    )
 
     content_panels = [
         *Page.content_panels,
-        MultiFieldPanel([FieldPanel("summary"), FeedbackLinksPanel(heading="Feedback this answers")],
-                        heading="What you said"),
-        MultiFieldPanel([FieldPanel("action"), FieldPanel("partner"), FieldPanel("status"),
-                         FieldPanel("status_reason")], heading="What we did"),
-        MultiFieldPanel([FieldRowPanel([FieldPanel("feedback_from"), FieldPanel("feedback_to")]),
-                         FieldPanel("action_date")], heading="Dates"),
-        MultiFieldPanel([FieldPanel("objectives"), FieldPanel("themes")],
-                        heading="What it answers"),
-        MultiFieldPanel([FieldPanel("easy_read_picture"), FieldPanel("easy_read_summary")],
-                        heading="Easy read"),
+        MultiFieldPanel(
+            [FieldPanel("summary"), FeedbackLinksPanel(heading="Feedback this answers")],
+            heading="What you said",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("action"), FieldPanel("partner"), FieldPanel("status"), FieldPanel("status_reason")],
+            heading="What we did",
+        ),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("feedback_from"), FieldPanel("feedback_to")]),
+                FieldPanel("action_date"),
+            ],
+            heading="Dates",
+        ),
+        MultiFieldPanel([FieldPanel("objectives"), FieldPanel("themes")], heading="What it answers"),
+        MultiFieldPanel(
+            [FieldPanel("easy_read_picture"), FieldPanel("easy_read_summary")], heading="Easy read"
+        ),
         FieldPanel("body"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("action"),
-                     index.SearchField("partner"), index.SearchField("easy_read_summary"),
-                     index.FilterField("status")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("action"),
+        index.SearchField("partner"),
+        index.SearchField("easy_read_summary"),
+        index.FilterField("status"),
+    ]
     parent_page_types = ["cms.YouSaidWeDidIndexPage"]
     subpage_types: list[str] = []
     base_form_class = YouSaidWeDidPageForm
@@ -339,7 +393,8 @@ class YouSaidWeDidPage(CachedPageMixin, Page):
             for name, message in self.placeholder_errors().items():
                 errors.setdefault(name, []).append(message)
             refused = selectors.yswd_items_refused_messages(
-                [link.item_id for link in self.feedback_links.all()])
+                [link.item_id for link in self.feedback_links.all()]
+            )
             if refused:
                 errors[NON_FIELD_ERRORS] = refused
         if errors:
@@ -361,11 +416,16 @@ class YouSaidWeDidPage(CachedPageMixin, Page):
         if obj is None:
             return None
         item_model = YouSaidWeDidFeedback._meta.get_field("item").remote_field.model
-        existing = set(item_model.objects.filter(pk__in={link.get("item") for link in links})
-                       .values_list("pk", flat=True))
+        existing = set(
+            item_model.objects.filter(pk__in={link.get("item") for link in links}).values_list(
+                "pk", flat=True
+            )
+        )
         obj.feedback_links = [
             model_from_serializable_data(YouSaidWeDidFeedback, link, check_fks=False, strict_fks=True)
-            for link in links if link.get("item") in existing]
+            for link in links
+            if link.get("item") in existing
+        ]
         return obj
 
     @property
@@ -383,8 +443,9 @@ class YouSaidWeDidFeedback(Orderable):
     shown only while the item may be quoted (consent, analysed, never safeguarding)."""
 
     page = ParentalKey(YouSaidWeDidPage, on_delete=models.CASCADE, related_name="feedback_links")
-    item = models.ForeignKey("feedback.FeedbackItem", on_delete=models.CASCADE, related_name="+",
-                             limit_choices_to=ANSWERABLE_ITEMS)
+    item = models.ForeignKey(
+        "feedback.FeedbackItem", on_delete=models.CASCADE, related_name="+", limit_choices_to=ANSWERABLE_ITEMS
+    )
     quote = models.BooleanField(default=False, help_text="Quote the redacted text on the page.")
 
     panels = [FieldPanel("item"), FieldPanel("quote")]
@@ -395,8 +456,9 @@ class YouSaidWeDidFeedback(Orderable):
     def clean(self):
         super().clean()
         if self.quote and self.item_id and not self.item.may_quote:
-            raise ValidationError({"quote": "This person did not agree to be quoted, or the "
-                                            "feedback cannot be published."})
+            raise ValidationError(
+                {"quote": "This person did not agree to be quoted, or the feedback cannot be published."}
+            )
 
 
 class ReplySend(models.Model):
@@ -407,17 +469,25 @@ class ReplySend(models.Model):
 
     page = models.ForeignKey(YouSaidWeDidPage, on_delete=models.CASCADE, related_name="reply_sends")
     page_url = models.CharField(max_length=300)
-    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.SET_NULL, null=True,
-                                 blank=True, related_name="+", help_text="The live revision previewed.")
+    revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The live revision previewed.",
+    )
     subject = models.CharField(max_length=200)
     bodies = models.JSONField(default=dict, help_text="Group of recipients -> the exact email text.")
     batch_size = models.PositiveIntegerField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
-    stopped_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                   blank=True, related_name="+")
+    stopped_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -468,8 +538,12 @@ class StandardPage(CachedPageMixin, Page):
     easy_read_summary = models.TextField(blank=True, help_text=EASY_READ_HELP)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("easy_read_summary"),
-                      FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("easy_read_summary"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["cms.HomePage", "cms.StandardPage"]
 
@@ -499,8 +573,13 @@ class NewsPage(CachedPageMixin, Page):
     easy_read_summary = models.TextField(blank=True, help_text=EASY_READ_HELP)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"),
-                      FieldPanel("easy_read_summary"), FieldPanel("body")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("easy_read_summary"),
+        FieldPanel("body"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body")]
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -533,26 +612,35 @@ class EventIndexPage(CachedPageMixin, Page):
 class EventPage(CachedPageMixin, Page):
     """One event: when and where, who it is for, how to book."""
 
-    kind = models.CharField(max_length=30, choices=EventKind.choices,
-                            default=EventKind.SEND_CONVERSATION)
+    kind = models.CharField(max_length=30, choices=EventKind.choices, default=EventKind.SEND_CONVERSATION)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     location = models.CharField(max_length=250, help_text="A place, or 'Online (Microsoft Teams)'.")
-    audience = models.CharField(max_length=200, blank=True,
-                                help_text="Who it is for, e.g. 'Parents and carers'.")
+    audience = models.CharField(
+        max_length=200, blank=True, help_text="Who it is for, e.g. 'Parents and carers'."
+    )
     booking_url = models.URLField(blank=True, help_text="Where to book, if booking is needed.")
     summary = models.TextField(help_text="One or two plain sentences: shown in lists.")
     easy_read_summary = models.TextField(blank=True, help_text=EASY_READ_HELP)
     body = StreamField(BodyBlock(), blank=True, use_json_field=True)
 
     content_panels = [
-        *Page.content_panels, FieldPanel("kind"),
+        *Page.content_panels,
+        FieldPanel("kind"),
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
-        FieldPanel("location"), FieldPanel("audience"), FieldPanel("booking_url"),
-        FieldPanel("summary"), FieldPanel("easy_read_summary"), FieldPanel("body"),
+        FieldPanel("location"),
+        FieldPanel("audience"),
+        FieldPanel("booking_url"),
+        FieldPanel("summary"),
+        FieldPanel("easy_read_summary"),
+        FieldPanel("body"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body"),
-                     index.SearchField("location")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.SearchField("location"),
+    ]
     parent_page_types = ["cms.EventIndexPage"]
     subpage_types: list[str] = []
 
@@ -586,8 +674,9 @@ class NewsletterSubscription(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["email", "audience"],
-                                               name="cms_newsletter_unique_email_audience")]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "audience"], name="cms_newsletter_unique_email_audience")
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.get_audience_display()})"
@@ -619,23 +708,29 @@ class NewsletterPage(RoutablePageMixin, Page):
         form = NewsletterForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if not services.newsletter_signup_allowed(client=ratelimit.client_key(request)):
-                form.add_error(None, "We have had a lot of sign-ups from your connection. "
-                                     "Please try again in an hour.")
+                form.add_error(
+                    None, "We have had a lot of sign-ups from your connection. Please try again in an hour."
+                )
                 response = self.render(request, context_overrides={"form": form})
                 response.status_code = 429
                 return response
-            services.newsletter_subscribe(email=form.cleaned_data["email"],
-                                          audience=form.cleaned_data["audience"])
+            services.newsletter_subscribe(
+                email=form.cleaned_data["email"], audience=form.cleaned_data["audience"]
+            )
             return redirect(self.url + self.reverse_subpage("check_email"))
         return self.render(request, context_overrides={"form": form})
 
     @path("check-your-email/", name="check_email")
     def check_email(self, request):
-        return self.render(request, template="cms/newsletter_message.html", context_overrides={
-            "heading": "Check your email",
-            "message": "If the address is right, we have sent you an email. Open the link in it "
-                       "to confirm. You will not get any newsletters until you do.",
-        })
+        return self.render(
+            request,
+            template="cms/newsletter_message.html",
+            context_overrides={
+                "heading": "Check your email",
+                "message": "If the address is right, we have sent you an email. Open the link in it "
+                "to confirm. You will not get any newsletters until you do.",
+            },
+        )
 
     @path("confirm/<str:token>/", name="confirm")
     def confirm(self, request, token):
@@ -643,13 +738,23 @@ class NewsletterPage(RoutablePageMixin, Page):
 
         if request.method == "POST":
             ok = services.newsletter_confirm(token=token)
-            return self.render(request, template="cms/newsletter_message.html", context_overrides={
-                "heading": "You are signed up" if ok else "This link has expired",
-                "message": ("Thank you. Every newsletter has a link to unsubscribe."
-                            if ok else "Sign up again to get a new link."),
-            })
-        return self.render(request, template="cms/newsletter_action.html", context_overrides={
-            "heading": "Confirm your sign-up", "button": "Confirm sign-up"})
+            return self.render(
+                request,
+                template="cms/newsletter_message.html",
+                context_overrides={
+                    "heading": "You are signed up" if ok else "This link has expired",
+                    "message": (
+                        "Thank you. Every newsletter has a link to unsubscribe."
+                        if ok
+                        else "Sign up again to get a new link."
+                    ),
+                },
+            )
+        return self.render(
+            request,
+            template="cms/newsletter_action.html",
+            context_overrides={"heading": "Confirm your sign-up", "button": "Confirm sign-up"},
+        )
 
     @path("unsubscribe/<str:token>/", name="unsubscribe")
     def unsubscribe(self, request, token):
@@ -657,12 +762,19 @@ class NewsletterPage(RoutablePageMixin, Page):
 
         if request.method == "POST":
             services.newsletter_unsubscribe(token=token)
-            return self.render(request, template="cms/newsletter_message.html", context_overrides={
-                "heading": "You have unsubscribed",
-                "message": "We will not send you the newsletter again.",
-            })
-        return self.render(request, template="cms/newsletter_action.html", context_overrides={
-            "heading": "Unsubscribe from the newsletter", "button": "Unsubscribe"})
+            return self.render(
+                request,
+                template="cms/newsletter_message.html",
+                context_overrides={
+                    "heading": "You have unsubscribed",
+                    "message": "We will not send you the newsletter again.",
+                },
+            )
+        return self.render(
+            request,
+            template="cms/newsletter_action.html",
+            context_overrides={"heading": "Unsubscribe from the newsletter", "button": "Unsubscribe"},
+        )
 
 
 # --- Search ------------------------------------------------------------------------------------
@@ -683,7 +795,9 @@ class SearchPage(Page):
         context = super().get_context(request, *args, **kwargs)
         query = (request.GET.get("q") or "").replace("\x00", "").strip()[:200]
         context["query"] = query
-        context["page_obj"] = selectors.paginate(
-            selectors.site_search(query), request.GET.get("page"), per_page=20) if query else None
+        context["page_obj"] = (
+            selectors.paginate(selectors.site_search(query), request.GET.get("page"), per_page=20)
+            if query
+            else None
+        )
         return context
-

@@ -2,9 +2,15 @@
 
 from portal.roles import Role
 
-_EDITOR = ["wagtailadmin.access_admin", "wagtailimages.add_image", "wagtailimages.change_image",
-           "wagtailimages.choose_image", "wagtaildocs.add_document", "wagtaildocs.change_document",
-           "wagtaildocs.choose_document"]
+_EDITOR = [
+    "wagtailadmin.access_admin",
+    "wagtailimages.add_image",
+    "wagtailimages.change_image",
+    "wagtailimages.choose_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.change_document",
+    "wagtaildocs.choose_document",
+]
 
 # Newsletter sign-ups hold email addresses: the team may see and correct them, only
 # administrators delete.

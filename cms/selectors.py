@@ -61,15 +61,28 @@ def _yswd_base(index=None) -> QuerySet:
     qs = YouSaidWeDidPage.objects.live().public()
     if index is not None:
         qs = qs.child_of(index)
-    counts = (YouSaidWeDidFeedback.objects.filter(page=OuterRef("pk")).order_by()
-              .values("page").annotate(n=Count("pk")).values("n"))
-    return qs.annotate(
-        feedback_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
-    ).prefetch_related(
-        Prefetch("objectives", queryset=Objective.objects.select_related("area__plan")
-                 .order_by("area__position", "position", "code")),
-        Prefetch("themes", queryset=Theme.objects.order_by("label")),
-    ).order_by("-action_date", "-pk")
+    counts = (
+        YouSaidWeDidFeedback.objects.filter(page=OuterRef("pk"))
+        .order_by()
+        .values("page")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        qs.annotate(
+            feedback_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0),
+        )
+        .prefetch_related(
+            Prefetch(
+                "objectives",
+                queryset=Objective.objects.select_related("area__plan").order_by(
+                    "area__position", "position", "code"
+                ),
+            ),
+            Prefetch("themes", queryset=Theme.objects.order_by("label")),
+        )
+        .order_by("-action_date", "-pk")
+    )
 
 
 def yswd_list(*, index=None, filters: dict | None = None, young: bool = False) -> QuerySet:
@@ -111,13 +124,18 @@ def yswd_filter_options(*, index=None) -> dict:
     if index is not None:
         pages = pages.child_of(index)
     page_ids = list(pages.values_list("pk", flat=True))
-    objectives = list(Objective.objects.filter(you_said_we_did_pages__in=page_ids)
-                      .select_related("area").distinct()
-                      .order_by("area__plan", "area__position", "position", "code"))
-    areas = list(PriorityArea.objects.filter(objectives__in=[o.pk for o in objectives]).distinct()
-                 .order_by("plan", "position", "code"))
-    themes = list(Theme.objects.filter(you_said_we_did_pages__in=page_ids).distinct()
-                  .order_by("label"))
+    objectives = list(
+        Objective.objects.filter(you_said_we_did_pages__in=page_ids)
+        .select_related("area")
+        .distinct()
+        .order_by("area__plan", "area__position", "position", "code")
+    )
+    areas = list(
+        PriorityArea.objects.filter(objectives__in=[o.pk for o in objectives])
+        .distinct()
+        .order_by("plan", "position", "code")
+    )
+    themes = list(Theme.objects.filter(you_said_we_did_pages__in=page_ids).distinct().order_by("label"))
     years = sorted({d.year for d in pages.values_list("action_date", flat=True)}, reverse=True)
     return {
         "objectives": [(o.code, f"{o.code}: {o.title[:70]}") for o in objectives],
@@ -144,23 +162,38 @@ def yswd_detail(page) -> dict:
     links = list(page.feedback_links.all())
     ids = [link.item_id for link in links if link.item_id]
     wanted = [link.item_id for link in links if link.quote]
-    items = {i.pk: i for i in FeedbackItem.objects.filter(pk__in=ids).only(
-        "pk", "audience", "received_at", "redacted_text")} if ids else {}
+    items = (
+        {
+            i.pk: i
+            for i in FeedbackItem.objects.filter(pk__in=ids).only(
+                "pk", "audience", "received_at", "redacted_text"
+            )
+        }
+        if ids
+        else {}
+    )
     # Checked again at render time, by the one quoting rule: consent can be withdrawn, an item
     # flagged, or a youth view hidden by a moderator, after publishing.
-    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=wanted)
-                   .values_list("pk", flat=True)) if wanted else set()
-    quotes = [Quote(text=items[pk].redacted_text, audience=items[pk].get_audience_display(),
-                    received_at=items[pk].received_at)
-              for pk in wanted if pk in items and pk in quotable]
-    audiences = sorted({i.get_audience_display() for i in items.values()
-                        if i.audience != Audience.UNKNOWN})
+    quotable = (
+        set(FeedbackItem.objects.quotable().filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted
+        else set()
+    )
+    quotes = [
+        Quote(
+            text=items[pk].redacted_text,
+            audience=items[pk].get_audience_display(),
+            received_at=items[pk].received_at,
+        )
+        for pk in wanted
+        if pk in items and pk in quotable
+    ]
+    audiences = sorted({i.get_audience_display() for i in items.values() if i.audience != Audience.UNKNOWN})
     return {
         "quotes": quotes,
         "feedback_count": len(ids),
         "audiences": audiences,
-        "answered_objectives": sorted(page.objectives.select_related("area__plan"),
-                                     key=lambda o: o.code),
+        "answered_objectives": sorted(page.objectives.select_related("area__plan"), key=lambda o: o.code),
         "answered_themes": sorted(page.themes.all(), key=lambda t: t.label),
         "tracker": tracker_page(),
     }
@@ -182,11 +215,11 @@ def yswd_items_for_page(page) -> list[int]:
 REFUSAL_MESSAGES = {
     "missing": "Feedback {ids} no longer exists.",
     "safeguarding": "Feedback {ids} may suggest a child is at risk, so it cannot be answered on a "
-                    "public page.",
+    "public page.",
     "set_aside": "Feedback {ids} was set aside (spam or no content), so it cannot be answered on a "
-                 "public page.",
+    "public page.",
     "not_analysed": "Feedback {ids} has not been analysed yet (its text is not redacted), so it "
-                    "cannot be answered on a public page yet.",
+    "cannot be answered on a public page yet.",
 }
 
 
@@ -196,9 +229,12 @@ def yswd_items_refused(ids) -> dict[str, list[int]]:
     ids = sorted({int(i) for i in ids if i})
     if not ids:
         return {}
-    rows = {pk: (safeguarding, set_aside, state) for pk, safeguarding, set_aside, state in
-            FeedbackItem.objects.filter(pk__in=ids).values_list(
-                "pk", "safeguarding", "set_aside", "analysis_state")}
+    rows = {
+        pk: (safeguarding, set_aside, state)
+        for pk, safeguarding, set_aside, state in FeedbackItem.objects.filter(pk__in=ids).values_list(
+            "pk", "safeguarding", "set_aside", "analysis_state"
+        )
+    }
     refused: dict[str, list[int]] = {}
     for pk in ids:
         if pk not in rows:
@@ -217,8 +253,10 @@ def yswd_items_refused(ids) -> dict[str, list[int]]:
 
 def yswd_items_refused_messages(ids) -> list[str]:
     """The refusals as sentences naming the items (#12, #15), for the builder and the editor."""
-    return [REFUSAL_MESSAGES[reason].format(ids=", ".join(f"#{pk}" for pk in pks))
-            for reason, pks in yswd_items_refused(ids).items()]
+    return [
+        REFUSAL_MESSAGES[reason].format(ids=", ".join(f"#{pk}" for pk in pks))
+        for reason, pks in yswd_items_refused(ids).items()
+    ]
 
 
 @dataclass
@@ -238,21 +276,42 @@ def _link_rows(links) -> list[LinkRow]:
     from django.utils.text import Truncator
 
     ids = [link.item_id for link in links]
-    items = {i.pk: i for i in FeedbackItem.objects.filter(pk__in=ids).only(
-        "pk", "audience", "received_at", "redacted_text", "analysis_state", "safeguarding",
-        "set_aside")} if ids else {}
-    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=ids)
-                   .values_list("pk", flat=True)) if ids else set()
+    items = (
+        {
+            i.pk: i
+            for i in FeedbackItem.objects.filter(pk__in=ids).only(
+                "pk",
+                "audience",
+                "received_at",
+                "redacted_text",
+                "analysis_state",
+                "safeguarding",
+                "set_aside",
+            )
+        }
+        if ids
+        else {}
+    )
+    quotable = (
+        set(FeedbackItem.objects.quotable().filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    )
     rows = []
     for link in links:
         item = items.get(link.item_id)
-        rows.append(LinkRow(
-            item_id=link.item_id, quote=link.quote, may_quote=link.item_id in quotable,
-            audience=item.get_audience_display() if item else "",
-            received_at=item.received_at if item else None,
-            excerpt=Truncator(item.display_text).words(30) if item else "(deleted)",
-            refused=item is None or item.safeguarding or bool(item.set_aside)
-            or item.analysis_state != FeedbackItem.AnalysisState.DONE))
+        rows.append(
+            LinkRow(
+                item_id=link.item_id,
+                quote=link.quote,
+                may_quote=link.item_id in quotable,
+                audience=item.get_audience_display() if item else "",
+                received_at=item.received_at if item else None,
+                excerpt=Truncator(item.display_text).words(30) if item else "(deleted)",
+                refused=item is None
+                or item.safeguarding
+                or bool(item.set_aside)
+                or item.analysis_state != FeedbackItem.AnalysisState.DONE,
+            )
+        )
     return rows
 
 
@@ -263,9 +322,12 @@ def yswd_links_summary(page, *, shown: int = 10) -> dict:
     links = [link for link in page.feedback_links.all() if link.item_id]
     ids = [link.item_id for link in links]
     summary = {
-        "count": len(links), "quoted": sum(1 for link in links if link.quote),
-        "rows": _link_rows(links[:shown]), "more": max(0, len(links) - shown),
-        "refused": yswd_items_refused_messages(ids), "waiting": None,
+        "count": len(links),
+        "quoted": sum(1 for link in links if link.quote),
+        "rows": _link_rows(links[:shown]),
+        "more": max(0, len(links) - shown),
+        "refused": yswd_items_refused_messages(ids),
+        "waiting": None,
     }
     if page.pk and page.live:
         from .models import YouSaidWeDidPage
@@ -280,8 +342,12 @@ def yswd_links_page(page, number, *, per_page: int = 50) -> dict:
     """One page of the full list of feedback a page's latest revision answers."""
     links = [link for link in page.feedback_links.all() if link.item_id]
     page_obj = paginate(links, number, per_page=per_page)
-    return {"page_obj": page_obj, "rows": _link_rows(list(page_obj.object_list)), "count": len(links),
-            "refused": yswd_items_refused_messages([link.item_id for link in links])}
+    return {
+        "page_obj": page_obj,
+        "rows": _link_rows(list(page_obj.object_list)),
+        "count": len(links),
+        "refused": yswd_items_refused_messages([link.item_id for link in links]),
+    }
 
 
 REPLY_ACTION = "reply_sent"
@@ -316,16 +382,24 @@ def yswd_reply_recipients(page) -> list[Recipient]:
     if not ids:
         return []
     url = public_url(page)
-    done = set(AuditEntry.objects.filter(item_id__in=ids, action=REPLY_ACTION,
-                                         changes__page_url=url).values_list("item_id", flat=True))
+    done = set(
+        AuditEntry.objects.filter(item_id__in=ids, action=REPLY_ACTION, changes__page_url=url).values_list(
+            "item_id", flat=True
+        )
+    )
     for items in ReplyRecipient.objects.filter(
-            send__page=page, send__page_url=url,
-            state__in=[ReplyRecipient.State.QUEUED, ReplyRecipient.State.SENDING,
-                       ReplyRecipient.State.SENT]).values_list("items", flat=True):
+        send__page=page,
+        send__page_url=url,
+        state__in=[ReplyRecipient.State.QUEUED, ReplyRecipient.State.SENDING, ReplyRecipient.State.SENT],
+    ).values_list("items", flat=True):
         done.update(items)
-    rows = (FeedbackOriginal.objects.filter(item_id__in=ids, item__wants_reply=True,
-                                            item__safeguarding=False, purged_at__isnull=True)
-            .exclude(contact_email="").values_list("item_id", "contact_email", "item__audience"))
+    rows = (
+        FeedbackOriginal.objects.filter(
+            item_id__in=ids, item__wants_reply=True, item__safeguarding=False, purged_at__isnull=True
+        )
+        .exclude(contact_email="")
+        .values_list("item_id", "contact_email", "item__audience")
+    )
     people: dict[str, list[tuple[int, str]]] = {}
     for item_id, email, audience in rows:
         people.setdefault(email.strip().lower(), []).append((item_id, audience))
@@ -335,8 +409,13 @@ def yswd_reply_recipients(page) -> list[Recipient]:
         if any(item_id in done for item_id, _ in items):
             continue
         young = all(audience == Audience.YOUNG_PERSON for _, audience in items)
-        recipients.append(Recipient(email=email, items=sorted(i for i, _ in items),
-                                    group="easy_read" if easy and young else "standard"))
+        recipients.append(
+            Recipient(
+                email=email,
+                items=sorted(i for i, _ in items),
+                group="easy_read" if easy and young else "standard",
+            )
+        )
     return recipients
 
 
@@ -353,10 +432,18 @@ def yswd_reply_body(page, *, group: str, url: str) -> str:
     if page.status == ActionStatus.COULD_NOT_DO and page.status_reason:
         status += f". Why: {page.status_reason}"
     template = "cms/email/yswd_reply_easy_read.txt" if group == "easy_read" else "cms/email/yswd_reply.txt"
-    return render_to_string(template, {
-        "page": page, "status": status, "url": url,
-        "feedback_url": settings.SITE_BASE_URL.rstrip("/") + reverse("feedback:form"),
-    }).strip() + "\n"
+    return (
+        render_to_string(
+            template,
+            {
+                "page": page,
+                "status": status,
+                "url": url,
+                "feedback_url": settings.SITE_BASE_URL.rstrip("/") + reverse("feedback:form"),
+            },
+        ).strip()
+        + "\n"
+    )
 
 
 def yswd_reply_preview(page) -> dict:
@@ -371,11 +458,23 @@ def yswd_reply_preview(page) -> dict:
     for key, label in REPLY_GROUPS.items():
         count = sum(1 for r in recipients if r.group == key)
         if count:
-            groups.append({"key": key, "label": label, "count": count, "subject": REPLY_SUBJECT,
-                           "body": yswd_reply_body(page, group=key, url=url)})
-    return {"url": url, "total": len(recipients), "groups": groups,
-            "problems": list(page.placeholder_errors().values()) if page.live else
-            ["Publish the page first: replies link to the published page."]}
+            groups.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "count": count,
+                    "subject": REPLY_SUBJECT,
+                    "body": yswd_reply_body(page, group=key, url=url),
+                }
+            )
+    return {
+        "url": url,
+        "total": len(recipients),
+        "groups": groups,
+        "problems": list(page.placeholder_errors().values())
+        if page.live
+        else ["Publish the page first: replies link to the published page."],
+    }
 
 
 def yswd_reply_sends(page) -> list[dict]:
@@ -385,14 +484,23 @@ def yswd_reply_sends(page) -> list[dict]:
 
     sends = list(ReplySend.objects.filter(page=page).select_related("created_by", "stopped_by"))
     counts: dict[int, dict[str, int]] = {}
-    for send_id, state, n in (ReplyRecipient.objects.filter(send__in=sends).order_by()
-                              .values_list("send_id", "state").annotate(n=Count("pk"))):
+    for send_id, state, n in (
+        ReplyRecipient.objects.filter(send__in=sends)
+        .order_by()
+        .values_list("send_id", "state")
+        .annotate(n=Count("pk"))
+    ):
         counts.setdefault(send_id, {})[state] = n
     out = []
     for send in sends:
         c = counts.get(send.pk, {})
-        out.append({"send": send, "total": sum(c.values()),
-                    **{state.value: c.get(state.value, 0) for state in ReplyRecipient.State}})
+        out.append(
+            {
+                "send": send,
+                "total": sum(c.values()),
+                **{state.value: c.get(state.value, 0) for state in ReplyRecipient.State},
+            }
+        )
     return out
 
 
@@ -411,11 +519,16 @@ def _counted_tags(objective_ids) -> QuerySet:
 
 def feedback_volume_by_objective(plan: Plan) -> dict[int, str]:
     """Published feedback volume per objective of a plan ("12", "fewer than 5"), one query."""
-    rows = (_counted_tags(Objective.objects.for_plan(plan).values("pk")).values("objective_id")
-            .annotate(n=Count("item_id", distinct=True)))
+    rows = (
+        _counted_tags(Objective.objects.for_plan(plan).values("pk"))
+        .values("objective_id")
+        .annotate(n=Count("item_id", distinct=True))
+    )
     counts = {r["objective_id"]: r["n"] for r in rows}
-    return {pk: suppress(counts.get(pk, 0))
-            for pk in Objective.objects.for_plan(plan).values_list("pk", flat=True)}
+    return {
+        pk: suppress(counts.get(pk, 0))
+        for pk in Objective.objects.for_plan(plan).values_list("pk", flat=True)
+    }
 
 
 def feedback_summary(objectives) -> dict:
@@ -437,13 +550,21 @@ def feedback_summary(objectives) -> dict:
         # the others, so hide the next smallest too.
         rest = sorted((totals[s.value], s.value) for s in order if s.value not in hidden)
         hidden.add(rest[0][1])
-    sentiments = [
-        {"label": s.label, "value": s.value,
-         "count": SUPPRESSED if s.value in hidden and totals[s.value] < SUPPRESS_BELOW
-         else ("not shown" if s.value in hidden else str(totals[s.value])),
-         "percent": None if s.value in hidden else round(100 * totals[s.value] / total)}
-        for s in order
-    ] if show_breakdown else []
+    sentiments = (
+        [
+            {
+                "label": s.label,
+                "value": s.value,
+                "count": SUPPRESSED
+                if s.value in hidden and totals[s.value] < SUPPRESS_BELOW
+                else ("not shown" if s.value in hidden else str(totals[s.value])),
+                "percent": None if s.value in hidden else round(100 * totals[s.value] / total),
+            }
+            for s in order
+        ]
+        if show_breakdown
+        else []
+    )
     return {"total": suppress(total), "has_enough": show_breakdown, "sentiments": sentiments}
 
 
@@ -458,8 +579,9 @@ def kpis_for_objectives(plan: Plan, objectives) -> list:
     """KPIs linked to these objectives, each with its server-rendered SVG chart."""
     from .charts import kpi_chart_svg
 
-    kpis = list(plan_selectors.kpis_with_readings(plan)
-                .filter(objectives__in=[o.pk for o in objectives]).distinct())
+    kpis = list(
+        plan_selectors.kpis_with_readings(plan).filter(objectives__in=[o.pk for o in objectives]).distinct()
+    )
     for kpi in kpis:
         kpi.chart_svg = kpi_chart_svg(kpi)
     return kpis
@@ -507,8 +629,13 @@ def newsletter_subject_data(*, emails) -> list[dict]:
         if email:
             match |= Q(email__iexact=email)
     return [
-        {"email": s.email, "newsletter": s.get_audience_display(), "asked_at": s.created_at,
-         "confirmed_at": s.confirmed_at, "unsubscribed_at": s.unsubscribed_at}
+        {
+            "email": s.email,
+            "newsletter": s.get_audience_display(),
+            "asked_at": s.created_at,
+            "confirmed_at": s.confirmed_at,
+            "unsubscribed_at": s.unsubscribed_at,
+        }
         for s in NewsletterSubscription.objects.filter(match).order_by("created_at")
     ]
 
@@ -534,7 +661,9 @@ def yswd_published_counts(*, start, end) -> tuple[int, dict[int, dict[str, int]]
         for row in rows
         if row["objectives"] is not None
     }
-    published = YouSaidWeDidPage.objects.live().filter(
-        first_published_at__gte=start, first_published_at__lt=end
-    ).count()
+    published = (
+        YouSaidWeDidPage.objects.live()
+        .filter(first_published_at__gte=start, first_published_at__lt=end)
+        .count()
+    )
     return published, by_objective

@@ -63,9 +63,13 @@ def _root_page_create() -> Page:
     """Wagtail's migrations create the tree root; a flushed database (transactional tests)
     has none, so make one the same way."""
     locale = Locale.objects.first() or Locale.objects.create(
-        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    return Page.add_root(instance=Page(title="Root", slug="root", locale=locale,
-                                       content_type=ContentType.objects.get_for_model(Page)))
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(
+        instance=Page(
+            title="Root", slug="root", locale=locale, content_type=ContentType.objects.get_for_model(Page)
+        )
+    )
 
 
 def _child_ensure(parent: Page, model, **fields) -> Page:
@@ -82,8 +86,10 @@ def editor_permissions_ensure(home: Page) -> None:
     """The engagement team (and administrators, who stand in for them) may add, edit and publish
     pages anywhere under the home page."""
     page_type = ContentType.objects.get_for_model(Page)
-    permissions = [Permission.objects.get(content_type=page_type, codename=codename)
-                   for codename in EDITOR_PAGE_PERMISSIONS]
+    permissions = [
+        Permission.objects.get(content_type=page_type, codename=codename)
+        for codename in EDITOR_PAGE_PERMISSIONS
+    ]
     for role in (Role.ENGAGEMENT_TEAM, Role.ADMINISTRATOR):
         group, _ = Group.objects.get_or_create(name=group_name(role))
         for permission in permissions:
@@ -102,40 +108,69 @@ def site_ensure() -> HomePage:
             if type(page) is Page:
                 page.delete()
         root = Page.get_first_root_node() or _root_page_create()
-        home = HomePage(title="Your voice in SEND", slug="home", intro=HOME_INTRO,
-                        easy_read_intro=HOME_EASY_READ)
+        home = HomePage(
+            title="Your voice in SEND", slug="home", intro=HOME_INTRO, easy_read_intro=HOME_EASY_READ
+        )
         root.add_child(instance=home)
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name="SEND Voice")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="SEND Voice"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()
     _child_ensure(
-        home, PlanTrackerPage, title="Our improvement plan", slug="plan",
-        intro=("How we are doing on each part of the SEND improvement plan. Each objective "
-               "has a rating: Blue, Green, Amber or Red."),
+        home,
+        PlanTrackerPage,
+        title="Our improvement plan",
+        slug="plan",
+        intro=(
+            "How we are doing on each part of the SEND improvement plan. Each objective "
+            "has a rating: Blue, Green, Amber or Red."
+        ),
         easy_read_intro="This is our plan to make SEND help better. We show how we are doing.",
     )
     _child_ensure(
-        home, YouSaidWeDidIndexPage, title="You said, we did", slug="you-said-we-did",
-        intro=("What children, young people, families and professionals told us, and what we "
-               "did about it. Each update links to the part of our improvement plan it answers."),
+        home,
+        YouSaidWeDidIndexPage,
+        title="You said, we did",
+        slug="you-said-we-did",
+        intro=(
+            "What children, young people, families and professionals told us, and what we "
+            "did about it. Each update links to the part of our improvement plan it answers."
+        ),
         easy_read_intro="You told us things. Here is what we did about them.",
     )
-    _child_ensure(home, NewsIndexPage, title="News", slug="news",
-                  intro="News about SEND services in Oxfordshire.",
-                  easy_read_intro="News about help for children and young people with SEND.")
-    _child_ensure(home, EventIndexPage, title="Events", slug="events",
-                  intro="SEND conversations, webinars and youth forum meetings you can join.",
-                  easy_read_intro="Meetings you can come to. Some are online.")
-    _child_ensure(home, NewsletterPage, title="Get our newsletter", slug="newsletter",
-                  intro=("A short email each month about SEND in Oxfordshire: what you told us, "
-                         "what changed, and events. There is one for parents and carers and one "
-                         "for professionals."),
-                  easy_read_intro="We can send you an email each month. It tells you what changed.")
+    _child_ensure(
+        home,
+        NewsIndexPage,
+        title="News",
+        slug="news",
+        intro="News about SEND services in Oxfordshire.",
+        easy_read_intro="News about help for children and young people with SEND.",
+    )
+    _child_ensure(
+        home,
+        EventIndexPage,
+        title="Events",
+        slug="events",
+        intro="SEND conversations, webinars and youth forum meetings you can join.",
+        easy_read_intro="Meetings you can come to. Some are online.",
+    )
+    _child_ensure(
+        home,
+        NewsletterPage,
+        title="Get our newsletter",
+        slug="newsletter",
+        intro=(
+            "A short email each month about SEND in Oxfordshire: what you told us, "
+            "what changed, and events. There is one for parents and carers and one "
+            "for professionals."
+        ),
+        easy_read_intro="We can send you an email each month. It tells you what changed.",
+    )
     _child_ensure(home, SearchPage, title="Search", slug="search")
     editor_permissions_ensure(home)
     return home
@@ -145,8 +180,9 @@ def site_ensure() -> HomePage:
 
 
 @transaction.atomic
-def yswd_draft_create(*, index: YouSaidWeDidIndexPage, title: str, items, actor=None,
-                      summary: str = "") -> YouSaidWeDidPage:
+def yswd_draft_create(
+    *, index: YouSaidWeDidIndexPage, title: str, items, actor=None, summary: str = ""
+) -> YouSaidWeDidPage:
     """Start a "You said, we did" page (a draft, not published) from a triaged group of feedback
     items: it links the items, proposes quotes from those that may be quoted, and fills in the
     objectives (confirmed tags) and themes the items carry. The editor then writes the summary
@@ -162,25 +198,33 @@ def yswd_draft_create(*, index: YouSaidWeDidIndexPage, title: str, items, actor=
     refused = selectors.yswd_items_refused_messages(ids)
     if refused:
         raise ValidationError({"items": refused})
-    items = list(FeedbackItem.objects.filter(pk__in=ids)
-                 .prefetch_related("themes", "objective_tags__objective").order_by("received_at"))
+    items = list(
+        FeedbackItem.objects.filter(pk__in=ids)
+        .prefetch_related("themes", "objective_tags__objective")
+        .order_by("received_at")
+    )
     title = (title or "").replace("\x00", "").strip()
     if not title:
         raise ValidationError({"title": "Give the page a title."})
-    objectives = {t.objective for i in items for t in i.objective_tags.all()
-                  if t.state == ObjectiveTag.State.CONFIRMED}
+    objectives = {
+        t.objective for i in items for t in i.objective_tags.all() if t.state == ObjectiveTag.State.CONFIRMED
+    }
     themes = {t for i in items for t in i.themes.all()}
     page = YouSaidWeDidPage(
-        title=title, live=False, owner=actor,
+        title=title,
+        live=False,
+        owner=actor,
         summary=summary or f"{len(items)} pieces of feedback. {BUILDER_SUMMARY_PLACEHOLDER}",
-        action=BUILDER_ACTION_PLACEHOLDER, partner=BUILDER_PARTNER_PLACEHOLDER,
+        action=BUILDER_ACTION_PLACEHOLDER,
+        partner=BUILDER_PARTNER_PLACEHOLDER,
         status=ActionStatus.PLANNED,
         feedback_from=timezone.localtime(items[0].received_at).date(),
         feedback_to=timezone.localtime(items[-1].received_at).date(),
     )
     # Quotes are proposed only where the one quoting rule allows (a hidden youth view never).
-    quotable = set(FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items])
-                   .values_list("pk", flat=True))
+    quotable = set(
+        FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items]).values_list("pk", flat=True)
+    )
     page.feedback_links = [YouSaidWeDidFeedback(item=i, quote=i.pk in quotable) for i in items]
     page.objectives = sorted(objectives, key=lambda o: o.code)
     page.themes = sorted(themes, key=lambda t: t.label)
@@ -204,12 +248,16 @@ def yswd_links_update(*, page: YouSaidWeDidPage, actor, shown, quoted, removed) 
     latest = page.get_latest_revision_as_object()
     links = list(latest.feedback_links.all())
     wanted_new = {link.item_id for link in links if link.item_id in quoted and not link.quote}
-    allowed = set(FeedbackItem.objects.quotable().filter(pk__in=wanted_new)
-                  .values_list("pk", flat=True)) if wanted_new else set()
+    allowed = (
+        set(FeedbackItem.objects.quotable().filter(pk__in=wanted_new).values_list("pk", flat=True))
+        if wanted_new
+        else set()
+    )
     if wanted_new - allowed:
         ids = ", ".join(f"#{pk}" for pk in sorted(wanted_new - allowed))
-        raise ValidationError(f"Feedback {ids} cannot be quoted: the person did not agree, or it "
-                              "cannot be published.")
+        raise ValidationError(
+            f"Feedback {ids} cannot be quoted: the person did not agree, or it cannot be published."
+        )
     kept, changed = [], 0
     for link in links:
         if link.item_id in removed:
@@ -254,8 +302,9 @@ REPLY_ACTION = selectors.REPLY_ACTION
 
 
 @transaction.atomic
-def yswd_replies_start(*, page: YouSaidWeDidPage, actor, previewed_revision: int | None,
-                       previewed_count: int) -> ReplySend:
+def yswd_replies_start(
+    *, page: YouSaidWeDidPage, actor, previewed_revision: int | None, previewed_count: int
+) -> ReplySend:
     """Send the reply emails for a published page, as the staff member just saw them on the
     replies screen: records the exact subject and text per group of recipients and one row per
     person, in batches, and after commit queues one `cms.tasks.send_reply_batch` per batch.
@@ -271,30 +320,45 @@ def yswd_replies_start(*, page: YouSaidWeDidPage, actor, previewed_revision: int
     problems = page.placeholder_errors()
     if problems:
         raise ValidationError(list(problems.values()))
-    running = (ReplySend.objects.filter(page=page, stopped_at__isnull=True,
-                                        recipients__state=ReplyRecipient.State.QUEUED)
-               .distinct().first())
+    running = (
+        ReplySend.objects.filter(
+            page=page, stopped_at__isnull=True, recipients__state=ReplyRecipient.State.QUEUED
+        )
+        .distinct()
+        .first()
+    )
     if running is not None:
         transaction.on_commit(lambda: _enqueue_batches(running.pk))
         return running
     if previewed_revision is None or page.live_revision_id != int(previewed_revision):
-        raise ValidationError("The page has been published again since this preview. Check the "
-                              "emails again before sending.")
+        raise ValidationError(
+            "The page has been published again since this preview. Check the emails again before sending."
+        )
     recipients = selectors.yswd_reply_recipients(page)
     if not recipients:
         raise ValidationError("Nobody is waiting for a reply about this page.")
     if len(recipients) != int(previewed_count):
-        raise ValidationError(f"The number of people waiting for a reply has changed (now "
-                              f"{len(recipients)}). Check the emails again before sending.")
+        raise ValidationError(
+            f"The number of people waiting for a reply has changed (now "
+            f"{len(recipients)}). Check the emails again before sending."
+        )
     url = public_url(page)
     size = conf.reply_batch_size()
     send = ReplySend.objects.create(
-        page=page, page_url=url, revision_id=page.live_revision_id, subject=selectors.REPLY_SUBJECT,
+        page=page,
+        page_url=url,
+        revision_id=page.live_revision_id,
+        subject=selectors.REPLY_SUBJECT,
         bodies={g: selectors.yswd_reply_body(page, group=g, url=url) for g in {r.group for r in recipients}},
-        batch_size=size, created_by=actor)
-    ReplyRecipient.objects.bulk_create([
-        ReplyRecipient(send=send, batch=1 + n // size, items=r.items, group=r.group)
-        for n, r in enumerate(recipients)])
+        batch_size=size,
+        created_by=actor,
+    )
+    ReplyRecipient.objects.bulk_create(
+        [
+            ReplyRecipient(send=send, batch=1 + n // size, items=r.items, group=r.group)
+            for n, r in enumerate(recipients)
+        ]
+    )
     transaction.on_commit(lambda: _enqueue_batches(send.pk))
     return send
 
@@ -305,8 +369,13 @@ def _enqueue_batches(send_id: int) -> bool:
     sending again queues them)."""
     from .tasks import send_reply_batch
 
-    batches = sorted(set(ReplyRecipient.objects.filter(send_id=send_id, state=ReplyRecipient.State.QUEUED)
-                         .values_list("batch", flat=True)))
+    batches = sorted(
+        set(
+            ReplyRecipient.objects.filter(send_id=send_id, state=ReplyRecipient.State.QUEUED).values_list(
+                "batch", flat=True
+            )
+        )
+    )
     interval = conf.reply_batch_seconds()
     for n, batch in enumerate(batches):
         if not enqueue(send_reply_batch, send_id, batch, countdown=n * interval):
@@ -330,9 +399,12 @@ def yswd_reply_batch_send(*, send_id: int, batch: int) -> int:
     if not rows:
         return 0
     addresses = dict(
-        FeedbackOriginal.objects.filter(item_id__in=[i for row in rows for i in row.items],
-                                        item__wants_reply=True, purged_at__isnull=True)
-        .exclude(contact_email="").values_list("item_id", "contact_email"))
+        FeedbackOriginal.objects.filter(
+            item_id__in=[i for row in rows for i in row.items], item__wants_reply=True, purged_at__isnull=True
+        )
+        .exclude(contact_email="")
+        .values_list("item_id", "contact_email")
+    )
     connection = get_connection()
     sent = 0
     for row in rows:
@@ -344,22 +416,35 @@ def yswd_reply_batch_send(*, send_id: int, batch: int) -> int:
         if not claim.update(state=ReplyRecipient.State.SENDING, updated_at=timezone.now()):
             continue  # another run of this batch has them, or staff stopped the send
         try:
-            EmailMessage(subject=send.subject, body=send.bodies[row.group],
-                         to=[addresses[items[0]].strip()], connection=connection).send()
+            EmailMessage(
+                subject=send.subject,
+                body=send.bodies[row.group],
+                to=[addresses[items[0]].strip()],
+                connection=connection,
+            ).send()
         except Exception:
             stopped = ReplySend.objects.filter(pk=send.pk, stopped_at__isnull=False).exists()
             ReplyRecipient.objects.filter(pk=row.pk, state=ReplyRecipient.State.SENDING).update(
                 state=ReplyRecipient.State.STOPPED if stopped else ReplyRecipient.State.QUEUED,
-                updated_at=timezone.now())
+                updated_at=timezone.now(),
+            )
             raise
         with transaction.atomic():
             now = timezone.now()
-            ReplyRecipient.objects.filter(pk=row.pk).update(state=ReplyRecipient.State.SENT,
-                                                            sent_at=now, updated_at=now)
-            AuditEntry.objects.bulk_create([
-                AuditEntry(item_id=i, actor=send.created_by, action=REPLY_ACTION,
-                           changes={"page_url": send.page_url, "reply_send": send.pk})
-                for i in items])
+            ReplyRecipient.objects.filter(pk=row.pk).update(
+                state=ReplyRecipient.State.SENT, sent_at=now, updated_at=now
+            )
+            AuditEntry.objects.bulk_create(
+                [
+                    AuditEntry(
+                        item_id=i,
+                        actor=send.created_by,
+                        action=REPLY_ACTION,
+                        changes={"page_url": send.page_url, "reply_send": send.pk},
+                    )
+                    for i in items
+                ]
+            )
         sent += 1
     return sent
 
@@ -372,7 +457,8 @@ def yswd_replies_stop(*, send: ReplySend, actor) -> int:
     now = timezone.now()
     ReplySend.objects.filter(pk=send.pk, stopped_at__isnull=True).update(stopped_at=now, stopped_by=actor)
     return ReplyRecipient.objects.filter(send=send, state=ReplyRecipient.State.QUEUED).update(
-        state=ReplyRecipient.State.STOPPED, updated_at=now)
+        state=ReplyRecipient.State.STOPPED, updated_at=now
+    )
 
 
 # --- Newsletter --------------------------------------------------------------------------------
@@ -401,8 +487,8 @@ def newsletter_subscribe(*, email: str, audience: str) -> NewsletterSubscription
     if audience not in NewsletterAudience.values:
         raise ValidationError({"audience": "Choose who the newsletter is for."})
     sub, created = NewsletterSubscription.objects.select_for_update().get_or_create(
-        email=email, audience=audience,
-        defaults={"confirm_token": _token(), "unsubscribe_token": _token()})
+        email=email, audience=audience, defaults={"confirm_token": _token(), "unsubscribe_token": _token()}
+    )
     if not created and sub.unsubscribed_at is not None:
         sub.unsubscribed_at = None
         sub.confirmed_at = None
@@ -430,7 +516,8 @@ def _send(sub: NewsletterSubscription, subject: str, body: str, connection=None)
     message = EmailMessage(
         subject=subject,
         body=f"{body}\n\n--\nTo stop getting these emails, unsubscribe: {unsubscribe}\n",
-        to=[sub.email], connection=connection,
+        to=[sub.email],
+        connection=connection,
         headers={"List-Unsubscribe": f"<{unsubscribe}>"},
     )
     message.send()
@@ -438,22 +525,27 @@ def _send(sub: NewsletterSubscription, subject: str, body: str, connection=None)
 
 def newsletter_confirmation_send(*, subscription_id: int) -> bool:
     """The double opt-in email: the confirm link (and, like every email, an unsubscribe link)."""
-    sub = NewsletterSubscription.objects.filter(pk=subscription_id, confirmed_at__isnull=True,
-                                                unsubscribed_at__isnull=True).first()
+    sub = NewsletterSubscription.objects.filter(
+        pk=subscription_id, confirmed_at__isnull=True, unsubscribed_at__isnull=True
+    ).first()
     if sub is None:
         return False
     confirm, _ = _links(sub)
-    _send(sub, "Confirm you want our SEND newsletter", (
-        f"Someone (we hope you) asked for the SEND Voice newsletter for "
-        f"{sub.get_audience_display().lower()}.\n\n"
-        f"To confirm, open this link: {confirm}\n\n"
-        "If it was not you, ignore this email and we will not send you anything."))
+    _send(
+        sub,
+        "Confirm you want our SEND newsletter",
+        (
+            f"Someone (we hope you) asked for the SEND Voice newsletter for "
+            f"{sub.get_audience_display().lower()}.\n\n"
+            f"To confirm, open this link: {confirm}\n\n"
+            "If it was not you, ignore this email and we will not send you anything."
+        ),
+    )
     return True
 
 
 def newsletter_confirm(*, token: str) -> bool:
-    sub = NewsletterSubscription.objects.filter(confirm_token=token,
-                                                unsubscribed_at__isnull=True).first()
+    sub = NewsletterSubscription.objects.filter(confirm_token=token, unsubscribed_at__isnull=True).first()
     if sub is None:
         return False
     if sub.confirmed_at is None:
@@ -464,16 +556,17 @@ def newsletter_confirm(*, token: str) -> bool:
 
 def newsletter_unsubscribe(*, token: str) -> bool:
     updated = NewsletterSubscription.objects.filter(
-        unsubscribe_token=token, unsubscribed_at__isnull=True).update(
-        unsubscribed_at=timezone.now(), updated_at=timezone.now())
+        unsubscribe_token=token, unsubscribed_at__isnull=True
+    ).update(unsubscribed_at=timezone.now(), updated_at=timezone.now())
     return bool(updated)
 
 
 def newsletter_issue_send(*, audience: str, subject: str, body: str) -> int:
     """Send one newsletter issue to every confirmed, still-subscribed person in an audience, each
     email with its own unsubscribe link. Returns how many were sent."""
-    subs = NewsletterSubscription.objects.filter(audience=audience, confirmed_at__isnull=False,
-                                                 unsubscribed_at__isnull=True)
+    subs = NewsletterSubscription.objects.filter(
+        audience=audience, confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    )
     connection = get_connection()
     sent = 0
     for sub in subs.iterator():

@@ -31,8 +31,18 @@ def connect() -> None:
     post_page_move.connect(_purge, dispatch_uid="cms_purge_moved")
     post_delete.connect(_purge, sender=Page, dispatch_uid="cms_purge_page_deleted")
     page_published.connect(_yswd_published, sender=YouSaidWeDidPage, dispatch_uid="cms_yswd_published")
-    for model in (FeedbackItem, ObjectiveTag, ItemTheme, Theme, Plan, PriorityArea, Objective,
-                  RatingEntry, KPI, KPIReading):
+    for model in (
+        FeedbackItem,
+        ObjectiveTag,
+        ItemTheme,
+        Theme,
+        Plan,
+        PriorityArea,
+        Objective,
+        RatingEntry,
+        KPI,
+        KPIReading,
+    ):
         label = model._meta.label_lower
         post_save.connect(_purge, sender=model, dispatch_uid=f"cms_purge_save_{label}")
         post_delete.connect(_purge, sender=model, dispatch_uid=f"cms_purge_delete_{label}")

@@ -49,10 +49,8 @@ def flag_cacheable_page(page, request, serve_args, serve_kwargs):
 def register_cms_admin_urls():
     return [
         path("you-said-we-did/build/", admin_views.yswd_build, name="cms_yswd_build"),
-        path("you-said-we-did/<int:page_id>/feedback/", admin_views.yswd_feedback,
-             name="cms_yswd_feedback"),
-        path("you-said-we-did/<int:page_id>/replies/", admin_views.yswd_replies,
-             name="cms_yswd_replies"),
+        path("you-said-we-did/<int:page_id>/feedback/", admin_views.yswd_feedback, name="cms_yswd_feedback"),
+        path("you-said-we-did/<int:page_id>/replies/", admin_views.yswd_replies, name="cms_yswd_replies"),
     ]
 
 
@@ -65,18 +63,25 @@ def replies_after_publish(request, page):
     waiting = len(selectors.yswd_reply_recipients(page.specific))
     if not waiting:
         return None
-    messages.success(request, f"'{page.title}' is published. {waiting} "
-                              f"{'person' if waiting == 1 else 'people'} asked for a reply: check the "
-                              "email below, then send it. Nothing has been sent yet.")
+    messages.success(
+        request,
+        f"'{page.title}' is published. {waiting} "
+        f"{'person' if waiting == 1 else 'people'} asked for a reply: check the "
+        "email below, then send it. Nothing has been sent yet.",
+    )
     return redirect(reverse("cms_yswd_replies", args=[page.pk]))
 
 
 @hooks.register("register_page_header_buttons")
 def replies_header_button(page, user, view_name, next_url=None):
-    if page.live and isinstance(page.specific_deferred, YouSaidWeDidPage) and \
-            page.permissions_for_user(user).can_publish():
-        yield Button("Replies to people", reverse("cms_yswd_replies", args=[page.pk]),
-                     icon_name="mail", priority=40)
+    if (
+        page.live
+        and isinstance(page.specific_deferred, YouSaidWeDidPage)
+        and page.permissions_for_user(user).can_publish()
+    ):
+        yield Button(
+            "Replies to people", reverse("cms_yswd_replies", args=[page.pk]), icon_name="mail", priority=40
+        )
 
 
 class BuildMenuItem(MenuItem):
@@ -86,8 +91,9 @@ class BuildMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_build_menu_item():
-    return BuildMenuItem("Build 'You said, we did'", reverse("cms_yswd_build"), icon_name="doc-full",
-                         order=160)
+    return BuildMenuItem(
+        "Build 'You said, we did'", reverse("cms_yswd_build"), icon_name="doc-full", order=160
+    )
 
 
 class NewsletterSubscriptionViewSet(SnippetViewSet):

@@ -65,8 +65,13 @@ def check_all() -> dict:
     status = "ok" if all(c["status"] == "ok" for c in checks.values()) else "error"
     lead = check_safeguarding_lead()
     failing = [name for name, c in {**checks, "safeguarding_lead": lead}.items() if c["status"] == "error"]
-    return {"status": status, **checks, "worker": worker_last_seen(), "safeguarding_lead": lead,
-            "failing": failing}
+    return {
+        "status": status,
+        **checks,
+        "worker": worker_last_seen(),
+        "safeguarding_lead": lead,
+        "failing": failing,
+    }
 
 
 def log_if_no_safeguarding_lead(where: str) -> None:
@@ -78,5 +83,6 @@ def log_if_no_safeguarding_lead(where: str) -> None:
     if check_safeguarding_lead()["status"] == "error":
         logging.getLogger("config.health").error(
             "%s started with NO SAFEGUARDING LEAD: safeguarding alerts reach only the administrators. "
-            "Give a user the safeguarding lead role now.", where
+            "Give a user the safeguarding lead role now.",
+            where,
         )

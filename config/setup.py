@@ -55,8 +55,10 @@ def site_setup(stdout=None) -> dict:
         "pages_created": Page.objects.descendant_of(home, inclusive=True).count() - pages_before,
         "page_permissions_created": GroupPagePermission.objects.count() - perms_before,
         "engagement_team_page_permissions": sorted(
-            GroupPagePermission.objects.filter(group=team, page=home)
-            .values_list("permission__codename", flat=True)),
+            GroupPagePermission.objects.filter(group=team, page=home).values_list(
+                "permission__codename", flat=True
+            )
+        ),
         "schools_created": schools_created,
         "schools": School.objects.count(),
         "themes_created": themes_created,
@@ -77,15 +79,21 @@ def _report(stdout, r: dict) -> None:
         return f"created {n}" if n else "nothing to create"
 
     stdout.write(f"Site tree: {r['pages']} pages under the home page; {changed(r['pages_created'])}.")
-    stdout.write(f"Page permissions on the home page and below, engagement team: "
-                 f"{', '.join(r['engagement_team_page_permissions'])}; "
-                 f"{changed(r['page_permissions_created'])} (engagement team and administrators).")
+    stdout.write(
+        f"Page permissions on the home page and below, engagement team: "
+        f"{', '.join(r['engagement_team_page_permissions'])}; "
+        f"{changed(r['page_permissions_created'])} (engagement team and administrators)."
+    )
     stdout.write(f"Schools (for redaction): {r['schools']}; {changed(r['schools_created'])}.")
-    stdout.write(f"Themes: {r['themes']}; {changed(r['themes_created'])}. Linked to objectives: "
-                 f"{r['themes_linked']} ({r['themes_linked_now']} linked now).")
+    stdout.write(
+        f"Themes: {r['themes']}; {changed(r['themes_created'])}. Linked to objectives: "
+        f"{r['themes_linked']} ({r['themes_linked_now']} linked now)."
+    )
     if r["plan"] is None:
-        stdout.write("  No current plan: themes are not linked to objectives. Run "
-                     "`manage.py load_plan`, then `manage.py setup_site` again.")
+        stdout.write(
+            "  No current plan: themes are not linked to objectives. Run "
+            "`manage.py load_plan`, then `manage.py setup_site` again."
+        )
     for title in r["survey_templates_created"]:
         stdout.write(f"Survey template created (draft): {title}")
     for title in r["survey_templates_unchanged"]:

@@ -23,8 +23,9 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/logout/", portal_views.admin_logout, name="admin_logout"),
     path("admin/password_reset/", RedirectView.as_view(url=reverse_lazy("account_reset_password"))),
-    path("admin/password_reset/<path:rest>",
-         RedirectView.as_view(url=reverse_lazy("account_reset_password"))),
+    path(
+        "admin/password_reset/<path:rest>", RedirectView.as_view(url=reverse_lazy("account_reset_password"))
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("feedback/", include("feedback.urls")),

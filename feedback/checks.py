@@ -18,11 +18,18 @@ def safeguarding_lead_exists(app_configs=None, databases=None, **kwargs):
         if active_safeguarding_leads_exist():
             return []
     except Exception as exc:  # no tables yet: migrate first; the check says so
-        return [checks.Error(f"Could not look for a safeguarding lead ({exc.__class__.__name__}); "
-                             "run migrate first", id="feedback.E001")]
-    return [checks.Error(
-        "No active user holds the safeguarding lead role (with an email address): safeguarding "
-        "alerts would reach only the administrators.",
-        hint="Create the first safeguarding lead in the admin (Settings > Users), then run this check again.",
-        id="feedback.E001",
-    )]
+        return [
+            checks.Error(
+                f"Could not look for a safeguarding lead ({exc.__class__.__name__}); run migrate first",
+                id="feedback.E001",
+            )
+        ]
+    return [
+        checks.Error(
+            "No active user holds the safeguarding lead role (with an email address): safeguarding "
+            "alerts would reach only the administrators.",
+            hint="Create the first safeguarding lead in the admin (Settings > Users), "
+            "then run this check again.",
+            id="feedback.E001",
+        )
+    ]

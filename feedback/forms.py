@@ -121,8 +121,16 @@ class InboxFilterForm(forms.Form):
     filters still apply), and the page never fails. Choices are what the inbox offers: the
     current plan's objective codes and the theme taxonomy."""
 
-    SELECTS = ("status", "channel", "audience", "sentiment", "analysis_state", "locality",
-               "objective", "theme")
+    SELECTS = (
+        "status",
+        "channel",
+        "audience",
+        "sentiment",
+        "analysis_state",
+        "locality",
+        "objective",
+        "theme",
+    )
 
     status = forms.ChoiceField(required=False, choices=FeedbackItem.Status.choices)
     channel = forms.ChoiceField(required=False, choices=Channel.choices)
@@ -132,40 +140,61 @@ class InboxFilterForm(forms.Form):
     locality = forms.ChoiceField(required=False, choices=[c for c in Locality.choices if c[0]])
     objective = forms.ChoiceField(required=False)
     theme = forms.ChoiceField(required=False)
-    date_from = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                                error_messages={"invalid": DATE_FILTER_MESSAGE})
-    date_to = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-                              error_messages={"invalid": DATE_FILTER_MESSAGE})
-    q = NulStrippingCharField(required=False, max_length=200, error_messages={
-        "max_length": "Search text must be 200 characters or fewer. The list is not filtered by it"})
-    set_aside = forms.ChoiceField(required=False, choices=[
-        ("", "Hide"), ("yes", "Only set aside"), ("all", "Show all")])
+    date_from = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": DATE_FILTER_MESSAGE},
+    )
+    date_to = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": DATE_FILTER_MESSAGE},
+    )
+    q = NulStrippingCharField(
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": "Search text must be 200 characters or fewer. The list is not filtered by it"
+        },
+    )
+    set_aside = forms.ChoiceField(
+        required=False, choices=[("", "Hide"), ("yes", "Only set aside"), ("all", "Show all")]
+    )
     # Not triaged within FEEDBACK_TRIAGE_OVERDUE_HOURS: the safety net for items nobody picked up.
     overdue = forms.ChoiceField(required=False, choices=[("", "All"), ("yes", "Only overdue")])
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        codes = (Objective.objects.filter(area__plan__is_current=True)
-                 .order_by("area__code", "position", "code").values_list("code", flat=True))
+        codes = (
+            Objective.objects.filter(area__plan__is_current=True)
+            .order_by("area__code", "position", "code")
+            .values_list("code", flat=True)
+        )
         self.fields["objective"].choices = [(c, c) for c in codes]
         self.fields["theme"].choices = [(t, t) for t in Theme.objects.values_list("label", flat=True)]
         for name in self.SELECTS:
             self.fields[name].error_messages["invalid_choice"] = (
-                "Choose one of the options. The list is not filtered by it")
+                "Choose one of the options. The list is not filtered by it"
+            )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date. "
-                                      "The list is not filtered by it")
+            self.add_error(
+                "date_to",
+                "The 'to' date must be the same as or after the 'from' date. The list is not filtered by it",
+            )
         return data
 
     def filters(self) -> dict:
         """The valid, non-empty filters, for `feedback.selectors.feedback_inbox` (call after
         `is_valid()`; Django leaves fields with errors out of cleaned_data)."""
-        return {k: v.strip() if isinstance(v, str) else v
-                for k, v in self.cleaned_data.items() if v not in ("", None)}
+        return {
+            k: v.strip() if isinstance(v, str) else v
+            for k, v in self.cleaned_data.items()
+            if v not in ("", None)
+        }
 
 
 class TriageForm(forms.Form):
@@ -178,5 +207,4 @@ class TriageForm(forms.Form):
     objectives = NulStrippingCharField(required=False, help_text="Objective codes, comma separated")
 
 
-__all__ = ["PublicFeedbackForm", "StaffEntryForm", "ImportForm", "InboxFilterForm", "TriageForm",
-           "Channel"]
+__all__ = ["PublicFeedbackForm", "StaffEntryForm", "ImportForm", "InboxFilterForm", "TriageForm", "Channel"]

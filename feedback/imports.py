@@ -58,8 +58,9 @@ TOO_MANY_ROWS = f"The file has more than {MAX_ROWS:,} rows: split it into smalle
 # Blank rows are skipped, but each still costs a read: a sheet "used" down to row 1,048,576 (a
 # formatted column, say) would otherwise be read to the end. Past this many, the file is refused.
 MAX_BLANK_ROWS = 10 * MAX_ROWS
-TOO_MANY_BLANK_ROWS = (f"The file has more than {MAX_BLANK_ROWS:,} empty rows: copy the rows of feedback "
-                       "into a new file")
+TOO_MANY_BLANK_ROWS = (
+    f"The file has more than {MAX_BLANK_ROWS:,} empty rows: copy the rows of feedback into a new file"
+)
 
 
 def rows_within_limit(rows: Iterable, *, is_blank) -> list:
@@ -121,8 +122,9 @@ def _csv_rows(raw: bytes) -> list[dict]:
         if not reader.fieldnames:
             raise ImportFileError("The file is empty")
         reader.fieldnames = [_norm_header(h) for h in reader.fieldnames]
-        return rows_within_limit(reader, is_blank=lambda r: not any(
-            (v or "").strip() for v in r.values() if isinstance(v, str)))
+        return rows_within_limit(
+            reader, is_blank=lambda r: not any((v or "").strip() for v in r.values() if isinstance(v, str))
+        )
     except csv.Error as exc:
         raise ImportFileError(f"The file could not be read as a CSV file (line {reader.line_num})") from exc
 

@@ -175,8 +175,11 @@ class FeedbackItem(models.Model):
         verbose_name = "feedback item"
         indexes = [
             # The sweep every 10 s looks only at items waiting for (or failed) analysis.
-            models.Index(fields=["id"], condition=Q(analysis_state__in=["pending", "failed"]),
-                         name="feedback_item_unanalysed"),
+            models.Index(
+                fields=["id"],
+                condition=Q(analysis_state__in=["pending", "failed"]),
+                name="feedback_item_unanalysed",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -218,14 +221,16 @@ def quotable_q(prefix: str = "") -> Q:
     a query over tags can apply the rule in the same join. Use `FeedbackItem.objects.quotable()`
     or `FeedbackItem.may_quote` rather than copying these conditions."""
     p = f"{prefix}__" if prefix else ""
-    return Q(**{
-        f"{p}consent_to_quote": True,
-        f"{p}safeguarding": False,
-        f"{p}set_aside": "",
-        f"{p}analysis_state": FeedbackItem.AnalysisState.DONE,
-        f"{p}quote_moderation__in": [QuoteModeration.NOT_MODERATED, QuoteModeration.APPROVED],
-        f"{p}alert__isnull": True,
-    })
+    return Q(
+        **{
+            f"{p}consent_to_quote": True,
+            f"{p}safeguarding": False,
+            f"{p}set_aside": "",
+            f"{p}analysis_state": FeedbackItem.AnalysisState.DONE,
+            f"{p}quote_moderation__in": [QuoteModeration.NOT_MODERATED, QuoteModeration.APPROVED],
+            f"{p}alert__isnull": True,
+        }
+    )
 
 
 class FeedbackOriginal(models.Model):

@@ -161,9 +161,8 @@ def withheld_source_refs(*, source_refs, user) -> set[str]:
             FeedbackItem.objects.filter(
                 # Not in English: English redaction cannot be trusted on it.
                 Q(safeguarding=True) | Q(analysis_detail__needs_translation=True),
-                source_ref__in=refs[start:start + 500],
-            )
-            .values_list("source_ref", flat=True)
+                source_ref__in=refs[start : start + 500],
+            ).values_list("source_ref", flat=True)
         )
     return withheld
 
@@ -350,15 +349,17 @@ def feedback_subject_data(*, emails, source_refs=(), include_withheld: bool = Fa
                 "protection officer for it: they will decide what can be released."
             )
         else:
-            row.update({
-                "original_text": original.text if original else "",
-                "original_purged_at": original.purged_at if original else None,
-                "contact_name": original.contact_name if original else "",
-                "contact_email": original.contact_email if original else "",
-                "redacted_text": item.redacted_text,
-                # What staff wrote while working the item is about the person too. Who wrote
-                # each note is left out: the person asked for their data, not staff names.
-                "staff_notes": [{"written_at": n.created_at, "text": n.text} for n in item.notes.all()],
-            })
+            row.update(
+                {
+                    "original_text": original.text if original else "",
+                    "original_purged_at": original.purged_at if original else None,
+                    "contact_name": original.contact_name if original else "",
+                    "contact_email": original.contact_email if original else "",
+                    "redacted_text": item.redacted_text,
+                    # What staff wrote while working the item is about the person too. Who wrote
+                    # each note is left out: the person asked for their data, not staff names.
+                    "staff_notes": [{"written_at": n.created_at, "text": n.text} for n in item.notes.all()],
+                }
+            )
         out.append(row)
     return {"items": out, "withheld_for_safeguarding": withheld}

@@ -640,7 +640,11 @@ def feedback_erase(*, item_ids=None, source_refs=None, now: datetime | None = No
         text="", contact_email="", contact_name="", purged_at=now, updated_at=now
     )
     FeedbackItem.objects.filter(pk__in=pks).update(
-        redacted_text="", key_phrases=[], consent_to_quote=False, wants_reply=False, source_ref="",
+        redacted_text="",
+        key_phrases=[],
+        consent_to_quote=False,
+        wants_reply=False,
+        source_ref="",
         updated_at=now,
     )
     # The evidence quotes (redacted) what the person wrote: it goes with the text.
@@ -657,5 +661,6 @@ def feedback_subject_erase(*, emails: list[str], now: datetime | None = None) ->
     which know whose it was."""
     from .selectors import items_for_contact_emails
 
-    return feedback_erase(item_ids=list(items_for_contact_emails(emails).values_list("pk", flat=True)),
-                          now=now)
+    return feedback_erase(
+        item_ids=list(items_for_contact_emails(emails).values_list("pk", flat=True)), now=now
+    )

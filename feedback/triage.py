@@ -84,8 +84,12 @@ def feedback_triage(
             item.close_reason = clean_text(close_reason)
     if owner is not None and owner.pk != item.owner_id:
         if not may_own(owner):
-            raise ValidationError({"owner": "Choose an active member of the engagement team, the "
-                                            "safeguarding lead or an administrator."})
+            raise ValidationError(
+                {
+                    "owner": "Choose an active member of the engagement team, the "
+                    "safeguarding lead or an administrator."
+                }
+            )
         changes["owner"] = [str(item.owner) if item.owner else "", str(owner)]
         item.owner = owner
         if owner_organisation is None and owner.organisation:
@@ -103,7 +107,6 @@ def feedback_triage(
     if clean_text(note):
         feedback_note_add(item=item, author=actor, text=note)
     return item
-
 
 
 def feedback_note_add(*, item: FeedbackItem, author, text: str) -> TriageNote:

@@ -49,7 +49,11 @@ def feedback_form(request):
 
 @never_cache
 def feedback_thanks(request):
-    return render(request, "feedback/thanks.html", {
-        "wants_reply": request.session.pop("feedback_wants_reply", False),
-        "at_risk": request.session.pop("feedback_at_risk", False),
-    })
+    return render(
+        request,
+        "feedback/thanks.html",
+        {
+            "wants_reply": request.session.pop("feedback_wants_reply", False),
+            "at_risk": request.session.pop("feedback_at_risk", False),
+        },
+    )

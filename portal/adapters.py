@@ -24,15 +24,17 @@ logger = logging.getLogger(__name__)
 # Together they are limited per address (ACCOUNT_EMAILS_PER_ADDRESS an hour): past that nothing
 # more is sent and the page says what it always says, so the forms cannot flood a mailbox and
 # the answer never shows whether an address has an account.
-UNPROVEN_ADDRESS_EMAILS = frozenset({
-    "account/email/email_confirmation_signup",
-    "account/email/email_confirmation",
-    "account/email/account_already_exists",
-    "account/email/unknown_account",
-    "account/email/password_reset_key",
-    "account/email/password_reset_code",
-    "account/email/login_code",
-})
+UNPROVEN_ADDRESS_EMAILS = frozenset(
+    {
+        "account/email/email_confirmation_signup",
+        "account/email/email_confirmation",
+        "account/email/account_already_exists",
+        "account/email/unknown_account",
+        "account/email/password_reset_key",
+        "account/email/password_reset_code",
+        "account/email/login_code",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
 
     def send_account_already_exists_mail(self, email):
-        self.send_mail("account/email/account_already_exists", email, {
-            "login_url": site_url(reverse("account_login")),
-            "password_reset_url": site_url(reverse("account_reset_password")),
-        })
+        self.send_mail(
+            "account/email/account_already_exists",
+            email,
+            {
+                "login_url": site_url(reverse("account_login")),
+                "password_reset_url": site_url(reverse("account_reset_password")),
+            },
+        )
 
     def send_mail(self, template_prefix, email, context):
         """Send one of allauth's emails in our words (portal/templates/account/email/), with
@@ -122,11 +128,14 @@ class AccountAdapter(DefaultAccountAdapter):
         put an attacker's address into our email. The templates use no text a visitor typed:
         not the first name, not the organisation, not the browser's user agent."""
         if template_prefix in UNPROVEN_ADDRESS_EMAILS and not ratelimit.allow(
-            scope="account-email-to", client=str(email).strip().lower(),
-            limit=settings.ACCOUNT_EMAILS_PER_ADDRESS, window=3600,
+            scope="account-email-to",
+            client=str(email).strip().lower(),
+            limit=settings.ACCOUNT_EMAILS_PER_ADDRESS,
+            window=3600,
         ):
-            logger.info("Not sending %s: this address has had enough account emails this hour",
-                        template_prefix)
+            logger.info(
+                "Not sending %s: this address has had enough account emails this hour", template_prefix
+            )
             return
         context = dict(context)
         for key, value in list(context.items()):
@@ -135,6 +144,8 @@ class AccountAdapter(DefaultAccountAdapter):
         context.setdefault("password_reset_url", site_url(reverse("account_reset_password")))
         context.update(
             current_site=EmailSite(name=site_name(), domain=urlsplit(settings.SITE_BASE_URL).netloc),
-            site_name=site_name(), site_url=site_url(), user_agent="",
+            site_name=site_name(),
+            site_url=site_url(),
+            user_agent="",
         )
         super().send_mail(template_prefix, email, context)

@@ -41,12 +41,16 @@ def access_log(request):
     page = Paginator(entries, 50).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)
-    return render(request, "portal/admin/access_log.html", {
-        "page_title": "Access log",
-        "header_icon": "view",
-        "page_obj": page,
-        "filters": filters,
-        "query": query.urlencode(),
-        "actions": AccessLogEntry.Action.choices,
-        "object_types": selectors.access_log_object_types(),
-    })
+    return render(
+        request,
+        "portal/admin/access_log.html",
+        {
+            "page_title": "Access log",
+            "header_icon": "view",
+            "page_obj": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "actions": AccessLogEntry.Action.choices,
+            "object_types": selectors.access_log_object_types(),
+        },
+    )

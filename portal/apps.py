@@ -17,6 +17,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the app-settings check
+
         # Permissions of every app exist only after migrate, so roles are synced then.
         post_migrate.connect(_sync_roles, dispatch_uid="portal.sync_roles")
         from allauth.mfa.signals import authenticator_added

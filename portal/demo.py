@@ -48,19 +48,24 @@ def demo_users_ensure() -> list[DemoLogin]:
         email = demo_email(local)
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User(email=email, first_name=first, last_name=last, organisation=org,
-                        # Not a superuser: the administrator holds exactly the Administrator
-                        # role's permissions (no safeguarding case files, for instance).
-                        is_staff=role == Role.ADMINISTRATOR)
+            user = User(
+                email=email,
+                first_name=first,
+                last_name=last,
+                organisation=org,
+                # Not a superuser: the administrator holds exactly the Administrator
+                # role's permissions (no safeguarding case files, for instance).
+                is_staff=role == Role.ADMINISTRATOR,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         user_assign_role(user=user, role=role)
-        EmailAddress.objects.get_or_create(user=user, email=email,
-                                           defaults={"verified": True, "primary": True})
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         secret = None
         if role in STAFF_ROLES:
-            authenticator = Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP).first()
+            authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
             if authenticator is None:
                 secret = generate_totp_secret()
                 TOTP.activate(user, secret)

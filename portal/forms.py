@@ -7,7 +7,9 @@ class SignupForm(forms.Form):
     """Extra sign-up questions. Staff roles are never offered: administrators create those."""
 
     first_name = forms.CharField(
-        max_length=150, required=False, label="First name (optional)",
+        max_length=150,
+        required=False,
+        label="First name (optional)",
         help_text="We only use this to greet you.",
     )
     role = forms.ChoiceField(
@@ -17,7 +19,9 @@ class SignupForm(forms.Form):
         error_messages={"required": "Select whether you are a parent or carer, or a professional"},
     )
     organisation = forms.CharField(
-        max_length=200, required=False, label="Organisation (professionals only)",
+        max_length=200,
+        required=False,
+        label="Organisation (professionals only)",
         help_text="For example, the school or health service you work for.",
     )
 

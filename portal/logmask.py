@@ -25,13 +25,13 @@ MASK = "***"
 # anywhere in a string (a path, a request line, a Referer, or a `next=` value inside another
 # URL's query string), with "/" also matched in its percent-encoded form.
 TOKEN_PATHS = {
-    "surveys/i": 1,                    # surveys: invitation link
-    "surveys/resume": 1,               # surveys: "save and come back later" (opens the draft)
-    "surveys/unsubscribe": 1,          # surveys: stop reminders for an invitation
-    "youth-forum/consent": 1,          # youth forum: parent/carer consent link
-    "youth-forum/sign-in": 1,          # youth forum: emailed sign-in link (the bare form has none)
+    "surveys/i": 1,  # surveys: invitation link
+    "surveys/resume": 1,  # surveys: "save and come back later" (opens the draft)
+    "surveys/unsubscribe": 1,  # surveys: stop reminders for an invitation
+    "youth-forum/consent": 1,  # youth forum: parent/carer consent link
+    "youth-forum/sign-in": 1,  # youth forum: emailed sign-in link (the bare form has none)
     "accounts/password/reset/key": 1,  # allauth: password reset (<uidb36>-<key>)
-    "accounts/confirm-email": 1,       # allauth: email confirmation key
+    "accounts/confirm-email": 1,  # allauth: email confirmation key
     # cms.models.NewsletterPage routes, under whatever slug editors give the page (also covers
     # surveys/unsubscribe).
     "confirm": 1,
@@ -51,8 +51,9 @@ _SEGMENT = r"(?:(?!%2[Ff])[^/?#&\s\"'])+"
 
 
 def _path_regex(segments: int) -> re.Pattern:
-    prefixes = "|".join(re.escape(prefix).replace("/", _SLASH)
-                        for prefix, n in TOKEN_PATHS.items() if n == segments)
+    prefixes = "|".join(
+        re.escape(prefix).replace("/", _SLASH) for prefix, n in TOKEN_PATHS.items() if n == segments
+    )
     token = _SEGMENT + (_SLASH + _SEGMENT) * (segments - 1)
     return re.compile("(" + _SLASH + "(?:" + prefixes + ")" + _SLASH + ")" + token)
 

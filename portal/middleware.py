@@ -20,9 +20,7 @@ class QueryStringNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
-            "QUERY_STRING", ""
-        ):
+        if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
             cleaned = request.GET.copy()
             for key in list(cleaned.keys()):
                 cleaned.setlist(key, [v.replace("\x00", "") for v in cleaned.getlist(key)])
@@ -31,37 +29,41 @@ class QueryStringNulMiddleware:
         return self.get_response(request)
 
 
-PUBLIC_CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    # Inline SVG charts carry their own <style>; scripts stay strictly same-origin files.
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+PUBLIC_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Inline SVG charts carry their own <style>; scripts stay strictly same-origin files.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 # The Wagtail admin (and its page previews, which render public templates under /admin/). Wagtail
 # 8 still has inline <script>s (date pickers, inline panels, chooser modals) and inline styles,
 # so 'unsafe-inline' stays for both; everything else is same-origin only, no plugins, and forms
 # can post only here. Checked by tests/portal/test_admin_csp_browser.py in Chromium.
-ADMIN_CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "frame-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors {frame_ancestors}",
-])
+ADMIN_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors {frame_ancestors}",
+    ]
+)
 
 # Files editors uploaded, served from /documents/: nothing in them may run or load anything,
 # even when a browser renders one (a PDF, or a file whose type it guesses) in the site's origin.

@@ -44,14 +44,41 @@ class LoadReport:
 
 # --- validation ------------------------------------------------------------------------------
 
-_PLAN_KEYS = {"code", "title", "rating_scale", "starts_on", "ends_on", "summary", "source",
-              "priority_areas", "kpis"}
-_AREA_KEYS = {"code", "kind", "number", "title", "description", "response", "intended_outcomes",
-              "sub_themes", "objectives"}
+_PLAN_KEYS = {
+    "code",
+    "title",
+    "rating_scale",
+    "starts_on",
+    "ends_on",
+    "summary",
+    "source",
+    "priority_areas",
+    "kpis",
+}
+_AREA_KEYS = {
+    "code",
+    "kind",
+    "number",
+    "title",
+    "description",
+    "response",
+    "intended_outcomes",
+    "sub_themes",
+    "objectives",
+}
 _OBJECTIVE_KEYS = {"code", "sub_theme", "title", "deadline", "impact", "evidence", "ratings"}
 _RATING_KEYS = {"rating", "as_of", "note"}
-_KPI_KEYS = {"code", "name", "unit", "higher_is_better", "baseline", "target", "readings",
-             "objectives", "source"}
+_KPI_KEYS = {
+    "code",
+    "name",
+    "unit",
+    "higher_is_better",
+    "baseline",
+    "target",
+    "readings",
+    "objectives",
+    "source",
+}
 
 
 def _check_keys(obj, allowed: set[str], where: str, required: set[str]) -> None:
@@ -138,8 +165,10 @@ def _clean_plan(p, where) -> dict:
         "source": _text(p, "source", where, max_length=200),
     }
     where_ = f"{where} ({plan['code']})"
-    areas = [_clean_area(a, f"{where_}.priority_areas[{i}]") | {"position": i}
-             for i, a in enumerate(p["priority_areas"])]
+    areas = [
+        _clean_area(a, f"{where_}.priority_areas[{i}]") | {"position": i}
+        for i, a in enumerate(p["priority_areas"])
+    ]
     objective_codes = [o["code"] for a in areas for o in a["objectives"]]
     duplicates = {c for c in objective_codes if objective_codes.count(c) > 1}
     if duplicates:
@@ -147,8 +176,9 @@ def _clean_plan(p, where) -> dict:
     area_codes = [a["code"] for a in areas]
     if len(area_codes) != len(set(area_codes)):
         raise PlanFileError(f"{where_}: priority area codes must be unique")
-    kpis = [_clean_kpi(k, f"{where_}.kpis[{i}]", set(objective_codes))
-            for i, k in enumerate(p.get("kpis", []))]
+    kpis = [
+        _clean_kpi(k, f"{where_}.kpis[{i}]", set(objective_codes)) for i, k in enumerate(p.get("kpis", []))
+    ]
     kpi_codes = [k["code"] for k in kpis]
     if len(kpi_codes) != len(set(kpi_codes)):
         raise PlanFileError(f"{where_}: KPI codes must be unique")
@@ -178,8 +208,12 @@ def _clean_area(a, where) -> dict:
     for i, s in enumerate(a.get("sub_themes", [])):
         sw = f"{where}.sub_themes[{i}]"
         _check_keys(s, {"code", "title"}, sw, {"code", "title"})
-        sub_themes.append({"code": _text(s, "code", sw, required=True, max_length=20),
-                           "title": _text(s, "title", sw, required=True)})
+        sub_themes.append(
+            {
+                "code": _text(s, "code", sw, required=True, max_length=20),
+                "title": _text(s, "title", sw, required=True),
+            }
+        )
     sub_codes = {s["code"] for s in sub_themes}
     objectives = []
     for i, o in enumerate(a.get("objectives", [])):
@@ -198,22 +232,23 @@ def _clean_area(a, where) -> dict:
             rw = f"{ow}.ratings[{j}]"
             _check_keys(r, _RATING_KEYS, rw, {"rating", "as_of"})
             if r["rating"] not in Rating.values:
-                raise PlanFileError(f"{rw}.rating: {r['rating']!r} is not one of "
-                                    f"{', '.join(Rating.values)}")
+                raise PlanFileError(f"{rw}.rating: {r['rating']!r} is not one of {', '.join(Rating.values)}")
             as_of = _date(r, "as_of", rw)
             if as_of is None:
                 raise PlanFileError(f"{rw}.as_of: required")
             ratings.append({"rating": r["rating"], "as_of": as_of, "note": _text(r, "note", rw)})
-        objectives.append({
-            "code": code,
-            "position": i,
-            "sub_theme": sub,
-            "title": _text(o, "title", ow, required=True),
-            "deadline": _date(o, "deadline", ow),
-            "impact": _text(o, "impact", ow),
-            "evidence": list(dict.fromkeys(e.strip() for e in evidence if e.strip())),
-            "ratings": ratings,
-        })
+        objectives.append(
+            {
+                "code": code,
+                "position": i,
+                "sub_theme": sub,
+                "title": _text(o, "title", ow, required=True),
+                "deadline": _date(o, "deadline", ow),
+                "impact": _text(o, "impact", ow),
+                "evidence": list(dict.fromkeys(e.strip() for e in evidence if e.strip())),
+                "ratings": ratings,
+            }
+        )
     area["sub_themes"] = sub_themes
     area["objectives"] = objectives
     return area
@@ -230,14 +265,18 @@ def _clean_kpi(k, where, objective_codes: set[str]) -> dict:
     if k.get("baseline") is not None:
         b = k["baseline"]
         _check_keys(b, {"value", "date", "label"}, f"{where}.baseline", {"value"})
-        baseline = {"value": _number(b, "value", f"{where}.baseline"),
-                    "date": _date(b, "date", f"{where}.baseline"),
-                    "label": _text(b, "label", f"{where}.baseline", max_length=40)}
+        baseline = {
+            "value": _number(b, "value", f"{where}.baseline"),
+            "date": _date(b, "date", f"{where}.baseline"),
+            "label": _text(b, "label", f"{where}.baseline", max_length=40),
+        }
     if k.get("target") is not None:
         t = k["target"]
         _check_keys(t, {"value", "date"}, f"{where}.target", {"value"})
-        target = {"value": _number(t, "value", f"{where}.target"),
-                  "date": _date(t, "date", f"{where}.target")}
+        target = {
+            "value": _number(t, "value", f"{where}.target"),
+            "date": _date(t, "date", f"{where}.target"),
+        }
     readings = []
     for i, r in enumerate(k.get("readings", [])):
         rw = f"{where}.readings[{i}]"
@@ -245,9 +284,14 @@ def _clean_kpi(k, where, objective_codes: set[str]) -> dict:
         on = _date(r, "date", rw)
         if on is None:
             raise PlanFileError(f"{rw}.date: required")
-        readings.append({"value": _number(r, "value", rw), "date": on,
-                         "label": _text(r, "label", rw, max_length=40),
-                         "note": _text(r, "note", rw, max_length=250)})
+        readings.append(
+            {
+                "value": _number(r, "value", rw),
+                "date": on,
+                "label": _text(r, "label", rw, max_length=40),
+                "note": _text(r, "note", rw, max_length=250),
+            }
+        )
     linked = k.get("objectives", [])
     if not isinstance(linked, list):
         raise PlanFileError(f"{where}.objectives: expected a list of objective codes")
@@ -268,6 +312,7 @@ def _clean_kpi(k, where, objective_codes: set[str]) -> dict:
 
 
 # --- writing ---------------------------------------------------------------------------------
+
 
 def _upsert(model, report: LoadReport, lookup: dict, values: dict):
     """Create or update one row, counting only real changes so a re-run reports nothing."""
@@ -294,47 +339,91 @@ def plans_load(plans: list[dict], *, current_code: str | None = None) -> LoadRep
     """Write validated plan data (from `parse_plan_file`) into the database."""
     report = LoadReport()
     for p in plans:
-        plan = _upsert(Plan, report, {"code": p["code"]}, {
-            "title": p["title"], "rating_scale": p["rating_scale"], "starts_on": p["starts_on"],
-            "ends_on": p["ends_on"], "summary": p["summary"], "source": p["source"],
-        })
+        plan = _upsert(
+            Plan,
+            report,
+            {"code": p["code"]},
+            {
+                "title": p["title"],
+                "rating_scale": p["rating_scale"],
+                "starts_on": p["starts_on"],
+                "ends_on": p["ends_on"],
+                "summary": p["summary"],
+                "source": p["source"],
+            },
+        )
         objectives_by_code = {}
         for a in p["areas"]:
-            area = _upsert(PriorityArea, report, {"plan": plan, "code": a["code"]}, {
-                "kind": a["kind"], "number": a["number"], "position": a["position"],
-                "title": a["title"],
-                "description": a["description"], "response": a["response"],
-                "intended_outcomes": a["intended_outcomes"],
-            })
-            subs = {s["code"]: _upsert(SubTheme, report, {"area": area, "code": s["code"]},
-                                       {"title": s["title"]}) for s in a["sub_themes"]}
+            area = _upsert(
+                PriorityArea,
+                report,
+                {"plan": plan, "code": a["code"]},
+                {
+                    "kind": a["kind"],
+                    "number": a["number"],
+                    "position": a["position"],
+                    "title": a["title"],
+                    "description": a["description"],
+                    "response": a["response"],
+                    "intended_outcomes": a["intended_outcomes"],
+                },
+            )
+            subs = {
+                s["code"]: _upsert(SubTheme, report, {"area": area, "code": s["code"]}, {"title": s["title"]})
+                for s in a["sub_themes"]
+            }
             for o in a["objectives"]:
-                objective = _upsert(Objective, report, {"area": area, "code": o["code"]}, {
-                    "sub_theme": subs.get(o["sub_theme"]), "position": o["position"],
-                    "title": o["title"], "deadline": o["deadline"], "impact": o["impact"],
-                    "evidence": o["evidence"],
-                })
+                objective = _upsert(
+                    Objective,
+                    report,
+                    {"area": area, "code": o["code"]},
+                    {
+                        "sub_theme": subs.get(o["sub_theme"]),
+                        "position": o["position"],
+                        "title": o["title"],
+                        "deadline": o["deadline"],
+                        "impact": o["impact"],
+                        "evidence": o["evidence"],
+                    },
+                )
                 objectives_by_code[o["code"]] = objective
                 for r in o["ratings"]:
-                    _upsert(RatingEntry, report, {"objective": objective, "as_of": r["as_of"]},
-                            {"rating": r["rating"], "note": r["note"]})
+                    _upsert(
+                        RatingEntry,
+                        report,
+                        {"objective": objective, "as_of": r["as_of"]},
+                        {"rating": r["rating"], "note": r["note"]},
+                    )
         for k in p["kpis"]:
             b, t = k["baseline"] or {}, k["target"] or {}
-            kpi = _upsert(KPI, report, {"plan": plan, "code": k["code"]}, {
-                "name": k["name"], "unit": k["unit"], "higher_is_better": k["higher_is_better"],
-                "baseline_value": b.get("value"), "baseline_date": b.get("date"),
-                "baseline_label": b.get("label", ""),
-                "target_value": t.get("value"), "target_date": t.get("date"),
-                "source": k["source"],
-            })
+            kpi = _upsert(
+                KPI,
+                report,
+                {"plan": plan, "code": k["code"]},
+                {
+                    "name": k["name"],
+                    "unit": k["unit"],
+                    "higher_is_better": k["higher_is_better"],
+                    "baseline_value": b.get("value"),
+                    "baseline_date": b.get("date"),
+                    "baseline_label": b.get("label", ""),
+                    "target_value": t.get("value"),
+                    "target_date": t.get("date"),
+                    "source": k["source"],
+                },
+            )
             wanted = {objectives_by_code[c].pk for c in k["objectives"]}
             if {o.pk for o in kpi.objectives.all()} != wanted:
                 kpi.objectives.set(wanted)
                 kpi.save()
                 report.count(report.updated, "KPI objective links")
             for r in k["readings"]:
-                _upsert(KPIReading, report, {"kpi": kpi, "date": r["date"]},
-                        {"value": r["value"], "label": r["label"], "note": r["note"]})
+                _upsert(
+                    KPIReading,
+                    report,
+                    {"kpi": kpi, "date": r["date"]},
+                    {"value": r["value"], "label": r["label"], "note": r["note"]},
+                )
     if current_code is None and plans:
         current_code = plans[0]["code"]
     if current_code and not Plan.objects.filter(code=current_code, is_current=True).exists():

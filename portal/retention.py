@@ -39,7 +39,9 @@ def enforce(now=None, keep_user_ids=None) -> dict[str, int]:
     unverified = (
         User.objects.filter(
             created_at__lt=now - timedelta(days=unverified_account_days()),
-            last_login__isnull=True, is_staff=False, is_superuser=False,
+            last_login__isnull=True,
+            is_staff=False,
+            is_superuser=False,
         )
         .exclude(pk__in=EmailAddress.objects.filter(verified=True).values("user_id"))
         .exclude(groups__name__in=[group_name(r) for r in STAFF_ROLES])
@@ -54,6 +56,8 @@ def enforce(now=None, keep_user_ids=None) -> dict[str, int]:
     entries, _ = AccessLogEntry.objects.filter(
         created_at__lt=now - timedelta(days=access_log_retention_days())
     ).delete()
-    return {"unverified_accounts_deleted": accounts, "expired_sessions_deleted": sessions,
-            "access_log_entries_deleted": entries}
-
+    return {
+        "unverified_accounts_deleted": accounts,
+        "expired_sessions_deleted": sessions,
+        "access_log_entries_deleted": entries,
+    }

@@ -20,9 +20,7 @@ class Role(models.TextChoices):
 
 
 # These roles see non-public data, so they must use two-factor authentication.
-STAFF_ROLES = frozenset(
-    {Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.BOARD_MEMBER, Role.ADMINISTRATOR}
-)
+STAFF_ROLES = frozenset({Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.BOARD_MEMBER, Role.ADMINISTRATOR})
 # Roles that work inside the Wagtail admin.
 ADMIN_SITE_ROLES = frozenset({Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.ADMINISTRATOR})
 # Roles people may choose for themselves when signing up.
@@ -39,10 +37,17 @@ ROLE_PERMISSIONS = {
     # The access log (who saw unredacted text) is for the safeguarding lead and administrators.
     Role.SAFEGUARDING_LEAD: ["wagtailadmin.access_admin", "portal.view_accesslogentry"],
     Role.ADMINISTRATOR: [
-        "wagtailadmin.access_admin", *PLAN_EDIT,
-        "portal.delete_plan", "portal.delete_objective", "portal.delete_kpi",
-        "portal.add_user", "portal.change_user", "portal.view_user", "portal.delete_user",
-        "auth.view_group", "auth.change_group",
+        "wagtailadmin.access_admin",
+        *PLAN_EDIT,
+        "portal.delete_plan",
+        "portal.delete_objective",
+        "portal.delete_kpi",
+        "portal.add_user",
+        "portal.change_user",
+        "portal.view_user",
+        "portal.delete_user",
+        "auth.view_group",
+        "auth.change_group",
         "portal.view_accesslogentry",
     ],
 }
@@ -98,8 +103,7 @@ def user_roles(user) -> set[str]:
     cached = getattr(user, "_role_cache", None)
     if cached is None:
         by_label = {r.label: r.value for r in Role}
-        cached = {by_label[name] for name in user.groups.values_list("name", flat=True)
-                  if name in by_label}
+        cached = {by_label[name] for name in user.groups.values_list("name", flat=True) if name in by_label}
         if user.is_superuser:
             cached.add(Role.ADMINISTRATOR)
         user._role_cache = cached

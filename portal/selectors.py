@@ -63,19 +63,21 @@ def plan_as_rows(plan: Plan) -> list[dict]:
         area = block["area"]
         for objective in block["objectives"]:
             latest = objective.latest_rating()
-            rows.append({
-                "plan": plan.code,
-                "area_code": area.code,
-                "area_title": area.title,
-                "sub_theme": objective.sub_theme.code if objective.sub_theme else "",
-                "objective_code": objective.code,
-                "objective": objective.title,
-                "deadline": objective.deadline.isoformat() if objective.deadline else "",
-                "current_rating": latest.get_rating_display() if latest else "",
-                "rating_as_of": latest.as_of.isoformat() if latest else "",
-                "evidence": " ".join(objective.evidence),
-                "kpis": " ".join(k.code for k in objective.kpis.all()),
-            })
+            rows.append(
+                {
+                    "plan": plan.code,
+                    "area_code": area.code,
+                    "area_title": area.title,
+                    "sub_theme": objective.sub_theme.code if objective.sub_theme else "",
+                    "objective_code": objective.code,
+                    "objective": objective.title,
+                    "deadline": objective.deadline.isoformat() if objective.deadline else "",
+                    "current_rating": latest.get_rating_display() if latest else "",
+                    "rating_as_of": latest.as_of.isoformat() if latest else "",
+                    "evidence": " ".join(objective.evidence),
+                    "kpis": " ".join(k.code for k in objective.kpis.all()),
+                }
+            )
     return rows
 
 
@@ -84,29 +86,31 @@ def plan_as_dict(plan: Plan) -> dict:
     areas = []
     for block in plan_tree(plan):
         area = block["area"]
-        areas.append({
-            "code": area.code,
-            "kind": area.kind,
-            "title": area.title,
-            "description": area.description,
-            "sub_themes": [{"code": s.code, "title": s.title} for s in area.sub_themes.all()],
-            "objectives": [
-                {
-                    "code": o.code,
-                    "sub_theme": o.sub_theme.code if o.sub_theme else None,
-                    "title": o.title,
-                    "deadline": o.deadline.isoformat() if o.deadline else None,
-                    "impact": o.impact,
-                    "evidence": o.evidence,
-                    "current_rating": (o.latest_rating().rating if o.latest_rating() else None),
-                    "rating_history": [
-                        {"rating": r.rating, "as_of": r.as_of.isoformat(), "note": r.note}
-                        for r in o.ratings.all()
-                    ],
-                }
-                for o in block["objectives"]
-            ],
-        })
+        areas.append(
+            {
+                "code": area.code,
+                "kind": area.kind,
+                "title": area.title,
+                "description": area.description,
+                "sub_themes": [{"code": s.code, "title": s.title} for s in area.sub_themes.all()],
+                "objectives": [
+                    {
+                        "code": o.code,
+                        "sub_theme": o.sub_theme.code if o.sub_theme else None,
+                        "title": o.title,
+                        "deadline": o.deadline.isoformat() if o.deadline else None,
+                        "impact": o.impact,
+                        "evidence": o.evidence,
+                        "current_rating": (o.latest_rating().rating if o.latest_rating() else None),
+                        "rating_history": [
+                            {"rating": r.rating, "as_of": r.as_of.isoformat(), "note": r.note}
+                            for r in o.ratings.all()
+                        ],
+                    }
+                    for o in block["objectives"]
+                ],
+            }
+        )
     kpis = [
         {
             "code": k.code,
@@ -114,13 +118,14 @@ def plan_as_dict(plan: Plan) -> dict:
             "unit": k.unit,
             "higher_is_better": k.higher_is_better,
             "baseline": (
-                {"value": float(k.baseline_value), "date": _iso(k.baseline_date),
-                 "label": k.baseline_label}
-                if k.baseline_value is not None else None
+                {"value": float(k.baseline_value), "date": _iso(k.baseline_date), "label": k.baseline_label}
+                if k.baseline_value is not None
+                else None
             ),
             "target": (
                 {"value": float(k.target_value), "date": _iso(k.target_date)}
-                if k.target_value is not None else None
+                if k.target_value is not None
+                else None
             ),
             "readings": [
                 {"value": float(r.value), "date": r.date.isoformat(), "label": r.label}
@@ -146,8 +151,15 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
-def access_log_entries(*, action: str = "", actor: str = "", object_type: str = "", object_id: str = "",
-                       date_from=None, date_to=None) -> QuerySet:
+def access_log_entries(
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    date_from=None,
+    date_to=None,
+) -> QuerySet:
     """The access log, newest first, with the filters its screen offers."""
     from .models import AccessLogEntry
 
@@ -170,5 +182,6 @@ def access_log_entries(*, action: str = "", actor: str = "", object_type: str = 
 def access_log_object_types() -> list[str]:
     from .models import AccessLogEntry
 
-    return list(AccessLogEntry.objects.order_by("object_type").values_list("object_type", flat=True)
-                .distinct())
+    return list(
+        AccessLogEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+    )

@@ -52,13 +52,25 @@ def user_assign_role(*, user: User, role: str) -> None:
 
 
 @transaction.atomic
-def staff_user_create(*, email: str, password: str | None, role: str, first_name: str = "",
-                      last_name: str = "", organisation: str = "") -> User:
+def staff_user_create(
+    *,
+    email: str,
+    password: str | None,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: str = "",
+) -> User:
     """Create a staff account (administrators only: never through public sign-up)."""
     from allauth.account.models import EmailAddress
 
-    user = User(email=email.lower(), first_name=first_name, last_name=last_name,
-                organisation=organisation, is_staff=role in (Role.ADMINISTRATOR,))
+    user = User(
+        email=email.lower(),
+        first_name=first_name,
+        last_name=last_name,
+        organisation=organisation,
+        is_staff=role in (Role.ADMINISTRATOR,),
+    )
     if password:
         user.set_password(password)
     else:
@@ -72,19 +84,20 @@ def staff_user_create(*, email: str, password: str | None, role: str, first_name
     return user
 
 
-def objective_rate(*, objective: Objective, rating: str, as_of: date, note: str = "",
-                   recorded_by: User | None = None) -> RatingEntry:
+def objective_rate(
+    *, objective: Objective, rating: str, as_of: date, note: str = "", recorded_by: User | None = None
+) -> RatingEntry:
     """Record a BRAG rating for an objective on a date (replacing one for the same date)."""
     entry, _ = RatingEntry.objects.update_or_create(
-        objective=objective, as_of=as_of,
+        objective=objective,
+        as_of=as_of,
         defaults={"rating": rating, "note": note, "recorded_by": recorded_by},
     )
     entry.full_clean()
     return entry
 
 
-def kpi_record_reading(*, kpi: KPI, value: Decimal, on: date, label: str = "",
-                       note: str = "") -> KPIReading:
+def kpi_record_reading(*, kpi: KPI, value: Decimal, on: date, label: str = "", note: str = "") -> KPIReading:
     reading, _ = KPIReading.objects.update_or_create(
         kpi=kpi, date=on, defaults={"value": value, "label": label, "note": note}
     )
@@ -97,12 +110,20 @@ def worker_heartbeat_record(*, worker: str) -> None:
 
     from .models import WorkerHeartbeat
 
-    WorkerHeartbeat.objects.update_or_create(worker=worker[:200],
-                                             defaults={"seen_at": timezone.now()})
+    WorkerHeartbeat.objects.update_or_create(worker=worker[:200], defaults={"seen_at": timezone.now()})
 
 
-def access_log_record(*, actor, action: str, object_type: str, object_id="", screen: str,
-                      reason: str = "", detail: dict | None = None, actor_label: str = ""):
+def access_log_record(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id="",
+    screen: str,
+    reason: str = "",
+    detail: dict | None = None,
+    actor_label: str = "",
+):
     """Record that personal data other roles only see redacted was shown to `actor` (see
     `portal.models.AccessLogEntry`). Called by the services that disclose it, in the same
     transaction as the read where there is one, so a disclosure is never left unrecorded."""
@@ -111,9 +132,14 @@ def access_log_record(*, actor, action: str, object_type: str, object_id="", scr
     if not actor_label and actor is not None:
         actor_label = getattr(actor, "email", "") or str(actor)
     entry = AccessLogEntry(
-        actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label[:254],
-        action=action, object_type=object_type, object_id=str(object_id or "")[:40],
-        screen=screen[:100], reason=(reason or "")[:300], detail=detail or {},
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label[:254],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id or "")[:40],
+        screen=screen[:100],
+        reason=(reason or "")[:300],
+        detail=detail or {},
     )
     entry.full_clean()
     entry.save()

@@ -41,8 +41,9 @@ def record_enrolment(sender, request=None, user=None, authenticator=None, **kwar
     from allauth.account.internal.flows.login import record_authentication
 
     if request is not None and user is not None and authenticator is not None:
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type,
-                              enrolled=True)
+        record_authentication(
+            request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True
+        )
 
 
 class StaffTwoFactorMiddleware:

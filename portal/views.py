@@ -35,11 +35,15 @@ def admin_logout(request):
 def home(request):
     """What the signed-in person can do, by role, in plain words."""
     roles = sorted(user_roles(request.user), key=lambda r: list(Role).index(r))
-    return render(request, "portal/home.html", {
-        "roles": [{"label": Role(r).label, "value": r, "abilities": ROLE_ABILITIES[r]} for r in roles],
-        "is_staff_role": user_is_staff_role(request.user),
-        "needs_totp": user_is_staff_role(request.user) and not user_has_totp(request.user),
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "roles": [{"label": Role(r).label, "value": r, "abilities": ROLE_ABILITIES[r]} for r in roles],
+            "is_staff_role": user_is_staff_role(request.user),
+            "needs_totp": user_is_staff_role(request.user) and not user_has_totp(request.user),
+        },
+    )
 
 
 def _plan_from_request(request) -> Plan:
@@ -53,16 +57,30 @@ def _plan_from_request(request) -> Plan:
 @require_GET
 def plan_json(request):
     plan = _plan_from_request(request)
-    body = {"plan": plan_as_dict(plan),
-            "other_plans": list(Plan.objects.exclude(pk=plan.pk).values_list("code", flat=True))}
-    response = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2),
-                            content_type="application/json; charset=utf-8")
+    body = {
+        "plan": plan_as_dict(plan),
+        "other_plans": list(Plan.objects.exclude(pk=plan.pk).values_list("code", flat=True)),
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
     response["Access-Control-Allow-Origin"] = "*"
     return response
 
 
-CSV_COLUMNS = ["plan", "area_code", "area_title", "sub_theme", "objective_code", "objective",
-               "deadline", "current_rating", "rating_as_of", "evidence", "kpis"]
+CSV_COLUMNS = [
+    "plan",
+    "area_code",
+    "area_title",
+    "sub_theme",
+    "objective_code",
+    "objective",
+    "deadline",
+    "current_rating",
+    "rating_as_of",
+    "evidence",
+    "kpis",
+]
 
 
 @require_GET
@@ -84,13 +102,20 @@ def plan_csv(request):
 def easy_read(request):
     """Turn easy-read mode on or off (a cookie), then go back. Works without JavaScript."""
     target = request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if request.GET.get("on") == "1":
-        response.set_cookie("easy_read", "1", max_age=365 * 24 * 3600, samesite="Lax",
-                            secure=request.is_secure(), httponly=True)
+        response.set_cookie(
+            "easy_read",
+            "1",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
     else:
         response.delete_cookie("easy_read")
     return response

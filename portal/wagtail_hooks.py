@@ -62,6 +62,7 @@ register_snippet(PlanViewSetGroup)
 
 # --- The access log (who saw unredacted personal data) --------------------------------------
 
+
 @hooks.register("register_admin_urls")
 def register_access_log_urls():
     urls = [path("", admin_views.access_log, name="access_log")]

@@ -15,14 +15,16 @@ class AccountDeleteForm(forms.Form):
         self.user = user
         if user.has_usable_password():
             self.fields["password"] = forms.CharField(
-                label="Your password", strip=False,
+                label="Your password",
+                strip=False,
                 widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
                 help_text="To make sure it is you.",
                 error_messages={"required": "Enter your password"},
             )
         else:
             self.fields["confirm"] = forms.CharField(
-                label=f"Type the word {self.CONFIRM_WORD} to confirm", max_length=20,
+                label=f"Type the word {self.CONFIRM_WORD} to confirm",
+                max_length=20,
                 error_messages={"required": f"Type the word {self.CONFIRM_WORD} to confirm"},
             )
 

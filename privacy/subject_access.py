@@ -132,7 +132,9 @@ def subject_data_json(*, subject: Subject, include_withheld: bool = False) -> st
     """The export as a JSON document (dates in ISO 8601, UTF-8 text as written)."""
     return json.dumps(
         subject_data_export(subject=subject, include_withheld=include_withheld),
-        cls=DjangoJSONEncoder, ensure_ascii=False, indent=2,
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        indent=2,
     )
 
 
@@ -188,16 +190,22 @@ def subject_data_erase(*, subject: Subject, allow_staff: bool = False) -> dict:
 # --- The data protection officer's requests (the management commands) ------------------------
 
 
-def _officer_record(*, action: str, subject: Subject, screen: str, actor_label: str, reason: str,
-                    detail: dict) -> None:
+def _officer_record(
+    *, action: str, subject: Subject, screen: str, actor_label: str, reason: str, detail: dict
+) -> None:
     from portal.models import AccessLogEntry
     from portal.services import access_log_record
 
     actor = User.objects.filter(email__iexact=actor_label).first() if "@" in actor_label else None
     access_log_record(
-        actor=actor, actor_label=actor_label or screen, action=getattr(AccessLogEntry.Action, action),
+        actor=actor,
+        actor_label=actor_label or screen,
+        action=getattr(AccessLogEntry.Action, action),
         object_type="portal.user" if subject.user else "person",
-        object_id=subject.user.pk if subject.user else "", screen=screen, reason=reason, detail=detail,
+        object_id=subject.user.pk if subject.user else "",
+        screen=screen,
+        reason=reason,
+        detail=detail,
     )
 
 
@@ -206,9 +214,14 @@ def officer_export(*, email: str, include_withheld: bool = False, by: str = "", 
     subject_access_export`), recorded in the access log without the person's email."""
     subject = subject_for_email(email)
     body = subject_data_json(subject=subject, include_withheld=include_withheld)
-    _officer_record(action="SUBJECT_EXPORT", subject=subject, screen="manage.py subject_access_export",
-                    actor_label=by, reason=reason,
-                    detail={"include_withheld": include_withheld, "has_account": subject.user is not None})
+    _officer_record(
+        action="SUBJECT_EXPORT",
+        subject=subject,
+        screen="manage.py subject_access_export",
+        actor_label=by,
+        reason=reason,
+        detail={"include_withheld": include_withheld, "has_account": subject.user is not None},
+    )
     return body
 
 
@@ -222,6 +235,12 @@ def officer_erase(*, email: str, allow_staff: bool = False, by: str = "", reason
     report = subject_data_erase(subject=subject, allow_staff=allow_staff)
     counts = {k: v for k, v in report.items() if k != "kept"}
     counts["kept"] = len(report["kept"])
-    _officer_record(action="SUBJECT_ERASE", subject=Subject(user=None), screen="manage.py subject_erase",
-                    actor_label=by, reason=reason, detail={"account": user_pk, **counts})
+    _officer_record(
+        action="SUBJECT_ERASE",
+        subject=Subject(user=None),
+        screen="manage.py subject_erase",
+        actor_label=by,
+        reason=reason,
+        detail={"account": user_pk, **counts},
+    )
     return report

@@ -30,8 +30,14 @@ def _require(request, perm: str) -> None:
 def survey_tools(request):
     _require(request, "surveys.view_results")
     surveys = Survey.objects.order_by("status", "title")
-    rows = [{"survey": s, "responses": s.responses.filter(status="submitted").count(),
-             "version": s.current_version()} for s in surveys]
+    rows = [
+        {
+            "survey": s,
+            "responses": s.responses.filter(status="submitted").count(),
+            "version": s.current_version(),
+        }
+        for s in surveys
+    ]
     return TemplateResponse(request, "surveys/admin/index.html", {"rows": rows})
 
 
@@ -40,8 +46,12 @@ def _filters(request) -> tuple[ResultsFilterForm, selectors.Filters, bool]:
     filters, outside = selectors.Filters(), False
     if form.is_valid():
         data = form.cleaned_data
-        filters = selectors.Filters(date_from=data["date_from"], date_to=data["date_to"],
-                                    audience=data["audience"] or "", version=data["version"])
+        filters = selectors.Filters(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            audience=data["audience"] or "",
+            version=data["version"],
+        )
         outside = data["outside_team"]
     return form, filters, outside
 
@@ -54,11 +64,18 @@ def results(request, pk):
     for q in data.questions:
         # pygal escapes the labels it draws; the SVG is our own markup.
         q.chart = bar_chart(q.text, q.rows) if q.rows and any(r.count for r in q.rows) else ""
-    return TemplateResponse(request, "surveys/admin/results.html", {
-        "survey": survey, "form": form, "results": data,
-        "query": request.GET.urlencode(), "versions": survey.versions.order_by("number"),
-        "can_export": request.user.has_perm("surveys.export_responses"),
-    })
+    return TemplateResponse(
+        request,
+        "surveys/admin/results.html",
+        {
+            "survey": survey,
+            "form": form,
+            "results": data,
+            "query": request.GET.urlencode(),
+            "versions": survey.versions.order_by("number"),
+            "can_export": request.user.has_perm("surveys.export_responses"),
+        },
+    )
 
 
 def export(request, pk, fmt):
@@ -69,8 +86,9 @@ def export(request, pk, fmt):
     header, rows = selectors.export_table(survey=survey, filters=filters, user=request.user)
     if scope.leaves_personal_data and fmt in ("csv", "xlsx"):
         # Typed answers or respondents' details leave the system: record who took them.
-        services.responses_export_audit(survey=survey, user=request.user, fmt=fmt, rows=len(rows),
-                                        unredacted=scope.unredacted)
+        services.responses_export_audit(
+            survey=survey, user=request.user, fmt=fmt, rows=len(rows), unredacted=scope.unredacted
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"{survey.slug}-responses-{stamp}"
     if fmt == "csv":
@@ -92,7 +110,8 @@ def export(request, pk, fmt):
         book.save(buffer)
         response = HttpResponse(
             buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         return HttpResponse("Unknown format", status=404, content_type="text/plain")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -111,20 +130,29 @@ def invitations(request, pk):
             data = single.cleaned_data
             try:
                 invitation, token = services.invitation_create(
-                    survey=survey, email=data["email"], name=data["name"], reference=data["reference"],
-                    send_at=data["send_at"], created_by=request.user)
+                    survey=survey,
+                    email=data["email"],
+                    name=data["name"],
+                    reference=data["reference"],
+                    send_at=data["send_at"],
+                    created_by=request.user,
+                )
             except ValidationError as exc:
                 messages.error(request, "; ".join(exc.messages))
             else:
                 new_link = services.invitation_url(invitation)
-                messages.success(request, "Invitation created" + (" and queued to send." if invitation.email
-                                                                  else ": copy the link below."))
+                messages.success(
+                    request,
+                    "Invitation created"
+                    + (" and queued to send." if invitation.email else ": copy the link below."),
+                )
                 single = InvitationForm(prefix="one")
     elif request.method == "POST" and "csv-submit" in request.POST:
         upload = InvitationUploadForm(request.POST, request.FILES, prefix="csv")
         if upload.is_valid():
             outcome = services.invitations_import_csv(
-                survey=survey, data=upload.cleaned_data["file"].read(), created_by=request.user)
+                survey=survey, data=upload.cleaned_data["file"].read(), created_by=request.user
+            )
             if outcome.errors:
                 for error in outcome.errors[:20]:
                     messages.error(request, error)
@@ -133,15 +161,24 @@ def invitations(request, pk):
                 return redirect("surveys_admin:invitations", pk=survey.pk)
     qs = Invitation.objects.filter(survey=survey)
     counts = {
-        "created": qs.count(), "emailed": qs.filter(sent_at__isnull=False).count(),
+        "created": qs.count(),
+        "emailed": qs.filter(sent_at__isnull=False).count(),
         "used": qs.filter(used_at__isnull=False).count(),
         "unsubscribed": qs.filter(unsubscribed_at__isnull=False).count(),
         "reminded": qs.filter(reminders_sent__gt=0).count(),
     }
-    return TemplateResponse(request, "surveys/admin/invitations.html", {
-        "survey": survey, "single": single, "upload": upload, "counts": counts, "new_link": new_link,
-        "accepting": services.survey_accepting(survey),
-    })
+    return TemplateResponse(
+        request,
+        "surveys/admin/invitations.html",
+        {
+            "survey": survey,
+            "single": single,
+            "upload": upload,
+            "counts": counts,
+            "new_link": new_link,
+            "accepting": services.survey_accepting(survey),
+        },
+    )
 
 
 @require_POST

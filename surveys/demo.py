@@ -34,8 +34,7 @@ COMMENTS = [
 # (year, month) of the seeded responses: some from June 2024, when the post-EHCNA survey was
 # re-circulated, the rest over the following year.
 PERIODS = [(2024, 6)] * 5 + [(2024, 10), (2025, 1), (2025, 4), (2025, 9), (2026, 2)]
-COUNTS = {"after-your-ehc-needs-assessment": 32, "annual-review": 24, "professionals": 18,
-          "young-people": 20}
+COUNTS = {"after-your-ehc-needs-assessment": 32, "annual-review": 24, "professionals": 18, "young-people": 20}
 LONDON = ZoneInfo("Europe/London")
 
 

@@ -20,22 +20,32 @@ def page_fields(questions: list[dict], raw: dict, errors: dict[str, str], easy: 
     for q in questions:
         name = f"q-{q['key']}"
         kind = kind_of(q)
-        out.append({
-            "q": q, "kind": q["kind"], "name": name, "id": input_id(name),
-            "label": q.get("easy_text") if easy and q.get("easy_text") else q["text"],
-            "hint": q.get("help", ""), "error": errors.get(q["key"], ""),
-            "required": q.get("required"), "symbol": q.get("symbol", "") if easy else "",
-            "image_url": q.get("image_url", "") if easy else "",
-            "fieldset": kind.fieldset,
-            **kind.widget(q, name, raw, easy),
-        })
+        out.append(
+            {
+                "q": q,
+                "kind": q["kind"],
+                "name": name,
+                "id": input_id(name),
+                "label": q.get("easy_text") if easy and q.get("easy_text") else q["text"],
+                "hint": q.get("help", ""),
+                "error": errors.get(q["key"], ""),
+                "required": q.get("required"),
+                "symbol": q.get("symbol", "") if easy else "",
+                "image_url": q.get("image_url", "") if easy else "",
+                "fieldset": kind.fieldset,
+                **kind.widget(q, name, raw, easy),
+            }
+        )
     return out
 
 
 class ResumeEmailForm(forms.Form):
-    email = forms.EmailField(label="Email address", max_length=254,
-                             help_text="We will only use it to send you this link.",
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="We will only use it to send you this link.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class InvitationForm(forms.Form):
@@ -43,14 +53,18 @@ class InvitationForm(forms.Form):
 
     email = forms.EmailField(required=False, help_text="Leave empty to get a link to pass on yourself.")
     name = forms.CharField(required=False, max_length=200)
-    reference = forms.CharField(required=False, max_length=100,
-                                help_text="e.g. the EHCNA case number. Private: never shown in results.")
+    reference = forms.CharField(
+        required=False,
+        max_length=100,
+        help_text="e.g. the EHCNA case number. Private: never shown in results.",
+    )
     send_at = forms.DateTimeField(required=False, help_text="Send later (YYYY-MM-DD HH:MM). Empty: now.")
 
 
 class InvitationUploadForm(forms.Form):
-    file = forms.FileField(help_text="A CSV file with the columns email, name (optional) and "
-                                     "reference (optional).")
+    file = forms.FileField(
+        help_text="A CSV file with the columns email, name (optional) and reference (optional)."
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -64,5 +78,6 @@ class ResultsFilterForm(forms.Form):
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     audience = forms.ChoiceField(required=False, choices=[("", "All"), *Audience.choices])
     version = forms.IntegerField(required=False, min_value=1)
-    outside_team = forms.BooleanField(required=False, label="Preview as shown outside the team "
-                                                            "(small numbers suppressed)")
+    outside_team = forms.BooleanField(
+        required=False, label="Preview as shown outside the team (small numbers suppressed)"
+    )

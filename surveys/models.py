@@ -43,29 +43,38 @@ class Survey(index.Indexed, ClusterableModel):
     intro = models.TextField(help_text="What the survey is about and how long it takes. Plain words.")
     easy_intro = models.TextField(blank=True, help_text="The introduction in easy read.")
     privacy_notice = models.TextField(
-        help_text="Who sees the answers, what they are used for and how long they are kept.")
+        help_text="Who sees the answers, what they are used for and how long they are kept."
+    )
     opens_at = models.DateTimeField(null=True, blank=True)
     closes_at = models.DateTimeField(null=True, blank=True)
     anonymous = models.BooleanField(
-        default=True, help_text="Anonymous: no names or emails are linked to answers in results.")
+        default=True, help_text="Anonymous: no names or emails are linked to answers in results."
+    )
     open_to_anyone = models.BooleanField(
-        default=True, help_text="Anyone with the web address can answer. Untick to allow only "
-                                "people with an invitation link.")
+        default=True,
+        help_text="Anyone with the web address can answer. Untick to allow only "
+        "people with an invitation link.",
+    )
     status = models.CharField(max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        FieldPanel("title"), FieldPanel("slug"), FieldPanel("audience"),
-        FieldPanel("intro"), FieldPanel("easy_intro"), FieldPanel("privacy_notice"),
+        FieldPanel("title"),
+        FieldPanel("slug"),
+        FieldPanel("audience"),
+        FieldPanel("intro"),
+        FieldPanel("easy_intro"),
+        FieldPanel("privacy_notice"),
         FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="Dates"),
         MultiFieldPanel([FieldPanel("anonymous"), FieldPanel("open_to_anyone")], heading="Who answers"),
-        FieldPanel("status", help_text="Opening the survey publishes the current questions as a "
-                                       "new version if they changed."),
+        FieldPanel(
+            "status",
+            help_text="Opening the survey publishes the current questions as a new version if they changed.",
+        ),
         InlinePanel("questions", label="Question", heading="Questions"),
     ]
-    search_fields = [index.SearchField("title"), index.FilterField("status"),
-                     index.FilterField("audience")]
+    search_fields = [index.SearchField("title"), index.FilterField("status"), index.FilterField("audience")]
 
     class Meta:
         ordering = ["-created_at"]
@@ -92,60 +101,95 @@ class Question(Orderable, ClusterableModel):
 
     survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
     key = models.SlugField(
-        max_length=60, help_text="A short stable name, e.g. 'overall-satisfaction'. Keep it when you "
-                                 "reword a question so results and exports line up across versions.")
+        max_length=60,
+        help_text="A short stable name, e.g. 'overall-satisfaction'. Keep it when you "
+        "reword a question so results and exports line up across versions.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.SINGLE)
     text = models.CharField(max_length=500, help_text="The question, as a short plain sentence.")
     help_text = models.CharField(max_length=500, blank=True)
     required = models.BooleanField(default=True)
-    section = models.CharField(max_length=120, blank=True,
-                               help_text="Section heading shown above the question.")
+    section = models.CharField(
+        max_length=120, blank=True, help_text="Section heading shown above the question."
+    )
     same_page_as_previous = models.BooleanField(
-        default=False, help_text="Show on the same page as the question before. Leave unticked for "
-                                 "one question per page (usually best).")
+        default=False,
+        help_text="Show on the same page as the question before. Leave unticked for "
+        "one question per page (usually best).",
+    )
     options = models.TextField(
-        blank=True, help_text="Choices, one per line. For easy read wording add ' | ' then the "
-                              "simpler words. Used by single/multiple choice and ranking.")
+        blank=True,
+        help_text="Choices, one per line. For easy read wording add ' | ' then the "
+        "simpler words. Used by single/multiple choice and ranking.",
+    )
     statements = models.TextField(blank=True, help_text="Matrix statements, one per line (same format).")
     allow_other = models.BooleanField(default=False, verbose_name="Add 'Other, please say'")
     scale_points = models.PositiveSmallIntegerField(default=5, help_text="Rating scale: 2 to 10 points.")
-    pictorial = models.BooleanField(default=False, help_text="Rating: show faces (5 points), good for "
-                                                             "young people.")
+    pictorial = models.BooleanField(
+        default=False, help_text="Rating: show faces (5 points), good for young people."
+    )
     min_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     easy_text = models.CharField(max_length=500, blank=True, verbose_name="Easy read wording")
     symbol = models.CharField(max_length=8, blank=True, help_text="An emoji or symbol shown in easy read.")
-    easy_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    show_if_key = models.SlugField(max_length=60, blank=True, verbose_name="Show only if question",
-                                   help_text="The key of an earlier question.")
-    show_if_op = models.CharField(max_length=10, choices=ConditionOp.choices, blank=True,
-                                  verbose_name="Condition")
-    show_if_values = models.TextField(blank=True, verbose_name="Values",
-                                      help_text="Option labels or values, one per line.")
+    easy_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    show_if_key = models.SlugField(
+        max_length=60,
+        blank=True,
+        verbose_name="Show only if question",
+        help_text="The key of an earlier question.",
+    )
+    show_if_op = models.CharField(
+        max_length=10, choices=ConditionOp.choices, blank=True, verbose_name="Condition"
+    )
+    show_if_values = models.TextField(
+        blank=True, verbose_name="Values", help_text="Option labels or values, one per line."
+    )
     objectives = ParentalManyToManyField("portal.Objective", blank=True, related_name="survey_questions")
-    kpi = models.ForeignKey("portal.KPI", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="survey_questions")
+    kpi = models.ForeignKey(
+        "portal.KPI", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_questions"
+    )
     positive_values = models.TextField(
-        blank=True, help_text="Answers counted as satisfied for the KPI, one per line (default: "
-                              "agree and strongly agree, or the top two points of a scale).")
+        blank=True,
+        help_text="Answers counted as satisfied for the KPI, one per line (default: "
+        "agree and strongly agree, or the top two points of a scale).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
         FieldRowPanel([FieldPanel("key"), FieldPanel("kind"), FieldPanel("required")]),
-        FieldPanel("text"), FieldPanel("help_text"),
+        FieldPanel("text"),
+        FieldPanel("help_text"),
         FieldRowPanel([FieldPanel("section"), FieldPanel("same_page_as_previous")]),
-        FieldPanel("options"), FieldPanel("allow_other"), FieldPanel("statements"),
-        FieldRowPanel([FieldPanel("scale_points"), FieldPanel("pictorial"),
-                       FieldPanel("min_value"), FieldPanel("max_value")]),
-        MultiFieldPanel([FieldPanel("easy_text"), FieldPanel("symbol"), FieldPanel("easy_image")],
-                        heading="Easy read", classname="collapsed"),
-        MultiFieldPanel([FieldPanel("show_if_key"), FieldPanel("show_if_op"),
-                         FieldPanel("show_if_values")], heading="Conditional logic",
-                        classname="collapsed"),
-        MultiFieldPanel([FieldPanel("objectives"), FieldPanel("kpi"), FieldPanel("positive_values")],
-                        heading="Plan objectives and KPI", classname="collapsed"),
+        FieldPanel("options"),
+        FieldPanel("allow_other"),
+        FieldPanel("statements"),
+        FieldRowPanel(
+            [
+                FieldPanel("scale_points"),
+                FieldPanel("pictorial"),
+                FieldPanel("min_value"),
+                FieldPanel("max_value"),
+            ]
+        ),
+        MultiFieldPanel(
+            [FieldPanel("easy_text"), FieldPanel("symbol"), FieldPanel("easy_image")],
+            heading="Easy read",
+            classname="collapsed",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("show_if_key"), FieldPanel("show_if_op"), FieldPanel("show_if_values")],
+            heading="Conditional logic",
+            classname="collapsed",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("objectives"), FieldPanel("kpi"), FieldPanel("positive_values")],
+            heading="Plan objectives and KPI",
+            classname="collapsed",
+        ),
     ]
 
     class Meta(Orderable.Meta):
@@ -162,8 +206,9 @@ class SurveyVersion(models.Model):
     number = models.PositiveIntegerField()
     definition = models.JSONField()
     definition_hash = models.CharField(max_length=64)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,8 +229,9 @@ class Invitation(models.Model):
     nonce = models.CharField(max_length=64, help_text="Secret input to the link token (with SECRET_KEY).")
     email = models.EmailField(blank=True)
     name = models.CharField(max_length=200, blank=True)
-    reference = models.CharField(max_length=100, blank=True,
-                                 help_text="e.g. EHCNA case number. Private: never shown in results.")
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="e.g. EHCNA case number. Private: never shown in results."
+    )
     send_at = models.DateTimeField(null=True, blank=True, help_text="Send later; empty means now.")
     sent_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
@@ -194,8 +240,9 @@ class Invitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
     personal_data_erased_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -224,15 +271,23 @@ class Response(models.Model):
     nonce = models.CharField(max_length=64, help_text="Secret input to the resume token (with SECRET_KEY).")
     idempotency_key = models.CharField(max_length=64, unique=True)
     answers = models.JSONField(default=dict, blank=True)
-    invitation = models.ForeignKey(Invitation, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="responses")
-    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="survey_responses")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="responses"
+    )
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+    )
     resume_email = models.EmailField(blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     free_text_redacted_at = models.DateTimeField(
-        null=True, blank=True,
-        help_text="When free-text answers were replaced by their redacted text (retention).")
+        null=True,
+        blank=True,
+        help_text="When free-text answers were replaced by their redacted text (retention).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -241,8 +296,11 @@ class Response(models.Model):
         indexes = [models.Index(fields=["survey", "status", "submitted_at"])]
         constraints = [
             # Belt and braces for single use: one submitted response per invitation.
-            models.UniqueConstraint(fields=["invitation"], condition=Q(status="submitted"),
-                                    name="surveys_one_submission_per_invitation"),
+            models.UniqueConstraint(
+                fields=["invitation"],
+                condition=Q(status="submitted"),
+                name="surveys_one_submission_per_invitation",
+            ),
         ]
 
     def __str__(self):
@@ -268,11 +326,15 @@ class Answer(models.Model):
             models.Index(fields=["survey", "question_key"]),
             # The feed every 10 s looks only at answers not yet fed: a small partial index, so
             # it does not scan every answer ever given.
-            models.Index(fields=["id"], condition=models.Q(fed_to_feedback_at__isnull=True),
-                         name="surveys_answer_unfed"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(fed_to_feedback_at__isnull=True),
+                name="surveys_answer_unfed",
+            ),
         ]
-        constraints = [models.UniqueConstraint(fields=["response", "question_key"],
-                                               name="surveys_one_answer_per_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question_key"], name="surveys_one_answer_per_key")
+        ]
 
     def __str__(self):
         return f"{self.question_key} of response {self.response_id}"

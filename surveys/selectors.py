@@ -26,10 +26,13 @@ logger = logging.getLogger(__name__)
 def surveys_open_public(now: datetime | None = None) -> QuerySet[Survey]:
     """Open surveys anyone may answer, for the /surveys/ list."""
     now = now or timezone.now()
-    return (Survey.objects.filter(status=SurveyStatus.OPEN, open_to_anyone=True, versions__isnull=False)
-            .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-            .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
-            .distinct().order_by("title"))
+    return (
+        Survey.objects.filter(status=SurveyStatus.OPEN, open_to_anyone=True, versions__isnull=False)
+        .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+        .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+        .distinct()
+        .order_by("title")
+    )
 
 
 def survey_get_by_slug(slug: str) -> Survey | None:
@@ -41,13 +44,13 @@ def response_get_by_token(token: str) -> Response | None:
 
     if not token or len(token) > 100:
         return None
-    return (Response.objects.select_related("survey", "version")
-            .filter(token_hash=token_hash(token)).first())
+    return Response.objects.select_related("survey", "version").filter(token_hash=token_hash(token)).first()
 
 
 # ---------------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Filters:
@@ -157,13 +160,19 @@ def _rows(counter: Counter, options: list[dict], base: int, threshold: int, supp
     for opt in options:
         count = counter.get(opt["value"], 0)
         hide = suppress and 0 < count < threshold
-        out.append(Row(label=opt["label"], count=None if hide else count,
-                       percent=None if hide or not base else round(100 * count / base, 1)))
+        out.append(
+            Row(
+                label=opt["label"],
+                count=None if hide else count,
+                percent=None if hide or not base else round(100 * count / base, 1),
+            )
+        )
     return out
 
 
-def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: bool = False,
-                   user=None) -> Results:
+def survey_results(
+    *, survey: Survey, filters: Filters | None = None, suppress: bool = False, user=None
+) -> Results:
     """Counts per option (never per combination of options), scale distributions, number
     statistics and free text. With `suppress`, any count below the threshold is hidden and
     free text is left out: that is the view for anyone outside the engagement team.
@@ -179,27 +188,33 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
     all_hidden = suppress and total < threshold
     answers: dict[str, list] = {}
     text_pks: dict[str, list] = {}
-    for pk, key, value, text in (Answer.objects.filter(response__in=responses)
-                                 .values_list("pk", "question_key", "value", "text").order_by("pk")):
+    for pk, key, value, text in (
+        Answer.objects.filter(response__in=responses)
+        .values_list("pk", "question_key", "value", "text")
+        .order_by("pk")
+    ):
         answers.setdefault(key, []).append(value)
         text_pks.setdefault(key, []).append(pk if text else None)
     withheld, withheld_words = set(), ""
     if not suppress:  # free text is shown only then
         withheld, withheld_words = withheld_answers(
-            answer_pks=[pk for pks in text_pks.values() for pk in pks if pk], user=user)
+            answer_pks=[pk for pks in text_pks.values() for pk in pks if pk], user=user
+        )
 
     def texts(key: str) -> list[str]:
-        return [withheld_words if pk in withheld else redact_or_withhold(value)
-                for pk, value in zip(text_pks.get(key, []), answers.get(key, []), strict=True)]
+        return [
+            withheld_words if pk in withheld else redact_or_withhold(value)
+            for pk, value in zip(text_pks.get(key, []), answers.get(key, []), strict=True)
+        ]
 
     def tally(counter: Counter, options: list[dict], base: int) -> list[Row]:
         return _rows(counter, options, base, threshold, suppress)
+
     results = []
     for q in question_catalogue(survey):
         values = answers.get(q["key"], [])
         n = len(values)
-        r = QuestionResult(key=q["key"], text=q["text"], kind=q["kind"], answered=n,
-                           suppressed=all_hidden)
+        r = QuestionResult(key=q["key"], text=q["text"], kind=q["kind"], answered=n, suppressed=all_hidden)
         if all_hidden:
             r.answered = None
             results.append(r)
@@ -217,21 +232,35 @@ def survey_results(*, survey: Survey, filters: Filters | None = None, suppress: 
         if q.get("allow_other") and not suppress:
             others = answers.get(f"{q['key']}.other", [])
             if others:
-                results.append(QuestionResult(key=f"{q['key']}.other", text=f"{q['text']} – other",
-                                              kind=Kind.SHORT_TEXT, answered=len(others),
-                                              texts=texts(f"{q['key']}.other")))
+                results.append(
+                    QuestionResult(
+                        key=f"{q['key']}.other",
+                        text=f"{q['text']} – other",
+                        kind=Kind.SHORT_TEXT,
+                        answered=len(others),
+                        texts=texts(f"{q['key']}.other"),
+                    )
+                )
     rate = round(100 * invited / invitations, 1) if invitations else None
     if all_hidden:
         total_shown, invited_shown, rate = None, None, None
     else:
         total_shown, invited_shown = total, invited
-    return Results(survey=survey, responses=total_shown, invitations=invitations,
-                   invited_responses=invited_shown, rate=rate, questions=results,
-                   suppressed=suppress, threshold=threshold)
+    return Results(
+        survey=survey,
+        responses=total_shown,
+        invitations=invitations,
+        invited_responses=invited_shown,
+        rate=rate,
+        questions=results,
+        suppressed=suppress,
+        threshold=threshold,
+    )
 
 
-def kpi_satisfaction(*, kpi_code: str, date_from: date | None = None,
-                     date_to: date | None = None) -> tuple[float | None, int]:
+def kpi_satisfaction(
+    *, kpi_code: str, date_from: date | None = None, date_to: date | None = None
+) -> tuple[float | None, int]:
     """(% of answers counted as satisfied, answers counted) over every survey question tagged
     with the KPI, e.g. 'good satisfaction ratings from surveys'."""
     positive = total = 0
@@ -240,12 +269,16 @@ def kpi_satisfaction(*, kpi_code: str, date_from: date | None = None,
         tagged = {q["key"]: q for q in question_catalogue(survey) if q.get("kpi") == kpi_code}
         if not tagged:
             continue
-        rows = Answer.objects.filter(response__in=submitted_responses(survey, filters),
-                                     question_key__in=tagged).values_list("question_key", "value")
+        rows = Answer.objects.filter(
+            response__in=submitted_responses(survey, filters), question_key__in=tagged
+        ).values_list("question_key", "value")
         for key, value in rows:
             good = set(default_positive(tagged[key]))
-            values = list(value.values()) if isinstance(value, dict) else (
-                value if isinstance(value, list) else [value])
+            values = (
+                list(value.values())
+                if isinstance(value, dict)
+                else (value if isinstance(value, list) else [value])
+            )
             for v in values:
                 total += 1
                 positive += v in good
@@ -278,12 +311,15 @@ def export_scope(*, survey: Survey, user) -> ExportScope:
     typed text can name a child or disclose harm. An anonymous survey never gives either."""
     if user is None or survey.anonymous:
         return ExportScope(personal=False, unredacted=False)
-    return ExportScope(personal=user.has_perm("surveys.view_personal_data"),
-                       unredacted=feedback_selectors.may_view_original(user))
+    return ExportScope(
+        personal=user.has_perm("surveys.view_personal_data"),
+        unredacted=feedback_selectors.may_view_original(user),
+    )
 
 
-def export_table(*, survey: Survey, filters: Filters | None = None,
-                 user=None) -> tuple[list[str], list[list]]:
+def export_table(
+    *, survey: Survey, filters: Filters | None = None, user=None
+) -> tuple[list[str], list[list]]:
     """One row per response, one column per question key (stable across versions). What
     `user` may take beyond redacted answers is `export_scope`'s; an answer flagged for
     safeguarding shows only the inbox's words unless the user may read it in the inbox
@@ -305,19 +341,30 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
     if personal:
         header += PERSONAL_COLUMNS
     rows = []
-    responses = (submitted_responses(survey, filters)
-                 .select_related("version", "invitation", "respondent").order_by("submitted_at", "pk"))
-    text_answers = {(response_id, key): pk for pk, response_id, key in (
-        Answer.objects.filter(response__in=responses).exclude(text="")
-        .values_list("pk", "response_id", "question_key"))}
+    responses = (
+        submitted_responses(survey, filters)
+        .select_related("version", "invitation", "respondent")
+        .order_by("submitted_at", "pk")
+    )
+    text_answers = {
+        (response_id, key): pk
+        for pk, response_id, key in (
+            Answer.objects.filter(response__in=responses)
+            .exclude(text="")
+            .values_list("pk", "response_id", "question_key")
+        )
+    }
     withheld, withheld_words = withheld_answers(answer_pks=text_answers.values(), user=user)
     withheld_cells = {cell for cell, pk in text_answers.items() if pk in withheld}
     for response in responses:
         by_key = {q["key"]: q for q in response.version.definition["questions"]}
         answers = response.answers
-        row = [response.pk, response.version.number,
-               timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
-               response.get_audience_display()]
+        row = [
+            response.pk,
+            response.version.number,
+            timezone.localtime(response.submitted_at).strftime("%Y-%m-%d %H:%M"),
+            response.get_audience_display(),
+        ]
         for key, is_other in columns:
             if (response.pk, f"{key}.other" if is_other else key) in withheld_cells:
                 row.append(withheld_words)
@@ -335,8 +382,12 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
                 row.append(kind_of(q).export_value(q, value))
         if personal:
             inv = response.invitation
-            row += [inv.email if inv else "", inv.name if inv else "", inv.reference if inv else "",
-                    response.respondent.email if response.respondent_id else ""]
+            row += [
+                inv.email if inv else "",
+                inv.name if inv else "",
+                inv.reference if inv else "",
+                response.respondent.email if response.respondent_id else "",
+            ]
         rows.append(row)
     return header, rows
 
@@ -344,6 +395,7 @@ def export_table(*, survey: Survey, filters: Filters | None = None,
 # ---------------------------------------------------------------------------------------------
 # Data protection: a person's own data
 # ---------------------------------------------------------------------------------------------
+
 
 def _email_match(field_name: str, emails) -> Q | None:
     match = None
@@ -382,15 +434,27 @@ def survey_subject_data(*, user=None, emails=()) -> dict:
     every answer in words. Also returns `feedback_refs`: the feedback items their free-text
     answers became."""
     invitations = list(subject_invitations(emails).select_related("survey").order_by("created_at"))
-    responses = (subject_responses(user=user, emails=emails, invitations=invitations)
-                 .select_related("survey", "version", "invitation").order_by("created_at"))
+    responses = (
+        subject_responses(user=user, emails=emails, invitations=invitations)
+        .select_related("survey", "version", "invitation")
+        .order_by("created_at")
+    )
     out: dict = {"invitations": [], "responses": [], "feedback_refs": []}
     for inv in invitations:
-        out["invitations"].append({
-            "survey": inv.survey.title, "email": inv.email, "name": inv.name, "reference": inv.reference,
-            "created_at": inv.created_at, "sent_at": inv.sent_at, "reminders_sent": inv.reminders_sent,
-            "expires_at": inv.expires_at, "used_at": inv.used_at, "unsubscribed_at": inv.unsubscribed_at,
-        })
+        out["invitations"].append(
+            {
+                "survey": inv.survey.title,
+                "email": inv.email,
+                "name": inv.name,
+                "reference": inv.reference,
+                "created_at": inv.created_at,
+                "sent_at": inv.sent_at,
+                "reminders_sent": inv.reminders_sent,
+                "expires_at": inv.expires_at,
+                "used_at": inv.used_at,
+                "unsubscribed_at": inv.unsubscribed_at,
+            }
+        )
     for response in responses:
         by_key = {q["key"]: q for q in response.version.definition["questions"]}
         answers = []
@@ -407,15 +471,20 @@ def survey_subject_data(*, user=None, emails=()) -> dict:
             linked.append("an invitation sent to your email")
         if response.resume_email:
             linked.append("the email you gave to save your answers")
-        out["responses"].append({
-            "survey": response.survey.title, "status": response.get_status_display(),
-            "started_at": response.created_at, "submitted_at": response.submitted_at,
-            "linked_to_you_by": linked, "resume_email": response.resume_email,
-            "answers": answers,
-            "free_text_redacted_at": response.free_text_redacted_at,
-        })
+        out["responses"].append(
+            {
+                "survey": response.survey.title,
+                "status": response.get_status_display(),
+                "started_at": response.created_at,
+                "submitted_at": response.submitted_at,
+                "linked_to_you_by": linked,
+                "resume_email": response.resume_email,
+                "answers": answers,
+                "free_text_redacted_at": response.free_text_redacted_at,
+            }
+        )
     out["feedback_refs"] = [
-        f"surveys.answer:{pk}" for pk in Answer.objects.filter(response__in=responses).exclude(text="")
-        .values_list("pk", flat=True)
+        f"surveys.answer:{pk}"
+        for pk in Answer.objects.filter(response__in=responses).exclude(text="").values_list("pk", flat=True)
     ]
     return out

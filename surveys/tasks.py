@@ -3,8 +3,13 @@
 from celery import shared_task
 from django.core.cache import cache
 
-RETRY = {"acks_late": True, "autoretry_for": (Exception,), "retry_backoff": 30,
-         "retry_kwargs": {"max_retries": 5}, "ignore_result": True}
+RETRY = {
+    "acks_late": True,
+    "autoretry_for": (Exception,),
+    "retry_backoff": 30,
+    "retry_kwargs": {"max_retries": 5},
+    "ignore_result": True,
+}
 # Held while `feed_pending_answers` runs; it expires on its own if the worker dies mid-run.
 FEED_LOCK = "surveys:feed-running"
 

@@ -40,8 +40,10 @@ def _invite_key(survey: Survey) -> str:
     return f"surveys:invitation:{survey.pk}"
 
 
-TOO_MANY_EMAILS = ("We have had a lot of requests for emails from your connection. "
-                   "Copy the link above instead, or try again in an hour.")
+TOO_MANY_EMAILS = (
+    "We have had a lot of requests for emails from your connection. "
+    "Copy the link above instead, or try again in an hour."
+)
 
 
 def _client_key(request) -> str:
@@ -66,24 +68,46 @@ def _draft(request, survey: Survey) -> Response | None:
     return response
 
 
-def _message(request, survey: Survey | None, title: str, body: list[str], status: int = 200,
-             link: tuple[str, str] | None = None):
-    return render(request, "surveys/message.html",
-                  {"survey": survey, "title": title, "body": body, "link": link}, status=status)
+def _message(
+    request,
+    survey: Survey | None,
+    title: str,
+    body: list[str],
+    status: int = 200,
+    link: tuple[str, str] | None = None,
+):
+    return render(
+        request,
+        "surveys/message.html",
+        {"survey": survey, "title": title, "body": body, "link": link},
+        status=status,
+    )
 
 
 def _closed(request, survey):
-    return _message(request, survey, "This survey is closed",
-                    ["Thank you for wanting to take part. This survey is not taking answers now.",
-                     "You can still tell us what you think at any time."],
-                    link=("/feedback/", "Give feedback"))
+    return _message(
+        request,
+        survey,
+        "This survey is closed",
+        [
+            "Thank you for wanting to take part. This survey is not taking answers now.",
+            "You can still tell us what you think at any time.",
+        ],
+        link=("/feedback/", "Give feedback"),
+    )
 
 
 def _too_many(request, survey):
-    return _message(request, survey, "Please wait before trying again",
-                    ["We have had a lot of answers from your connection in a short time.",
-                     "Nothing you already answered has been lost. Please try again in an hour."],
-                    status=429)
+    return _message(
+        request,
+        survey,
+        "Please wait before trying again",
+        [
+            "We have had a lot of answers from your connection in a short time.",
+            "Nothing you already answered has been lost. Please try again in an hour.",
+        ],
+        status=429,
+    )
 
 
 def survey_list(request):
@@ -106,7 +130,8 @@ def survey_start(request, slug):
             if services.invitation_needed(survey, invitation):
                 return _invitation_only(request, survey)
             if invitation is None and not services.client_rate_limit_check(
-                    client_key=_client_key(request), action="start"):
+                client_key=_client_key(request), action="start"
+            ):
                 return _too_many(request, survey)
             user = request.user if request.user.is_authenticated else None
             try:
@@ -118,19 +143,30 @@ def survey_start(request, slug):
         return redirect(_next_url(draft, after=0))
     if draft is None and services.invitation_needed(survey, invitation):
         return _invitation_only(request, survey)
-    return render(request, "surveys/start.html", {
-        "survey": survey, "draft": draft, "easy": _easy(request),
-        "already_done": bool(request.session.get(_done_key(survey))) and draft is None,
-        "honeypot": HONEYPOT,
-    })
+    return render(
+        request,
+        "surveys/start.html",
+        {
+            "survey": survey,
+            "draft": draft,
+            "easy": _easy(request),
+            "already_done": bool(request.session.get(_done_key(survey))) and draft is None,
+            "honeypot": HONEYPOT,
+        },
+    )
 
 
 def _invitation_only(request, survey):
-    return _message(request, survey, "You need an invitation link for this survey",
-                    ["This survey is for people we have invited. Please use the link in your "
-                     "invitation email.",
-                     "If you think you should have been invited, you can still give us feedback."],
-                    link=("/feedback/", "Give feedback"))
+    return _message(
+        request,
+        survey,
+        "You need an invitation link for this survey",
+        [
+            "This survey is for people we have invited. Please use the link in your invitation email.",
+            "If you think you should have been invited, you can still give us feedback.",
+        ],
+        link=("/feedback/", "Give feedback"),
+    )
 
 
 def _page_url(response: Response, number: int) -> str:
@@ -200,8 +236,14 @@ def survey_page(request, slug, number):
             if _easy(request):
                 redirect_to.delete_cookie("easy_read")
             else:
-                redirect_to.set_cookie("easy_read", "1", max_age=365 * 24 * 3600, samesite="Lax",
-                                       secure=request.is_secure(), httponly=True)
+                redirect_to.set_cookie(
+                    "easy_read",
+                    "1",
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
+                    secure=request.is_secure(),
+                    httponly=True,
+                )
             return redirect_to
         if not errors:
             services.response_save_answers(response=draft, values=values)
@@ -214,21 +256,38 @@ def survey_page(request, slug, number):
             return redirect(_next_url(draft, after=number))
     else:
         for q in page_questions:
-            raw.update(qs.raw_from_value(q, draft.answers.get(q["key"]),
-                                         draft.answers.get(f"{q['key']}.other", "")))
+            raw.update(
+                qs.raw_from_value(q, draft.answers.get(q["key"]), draft.answers.get(f"{q['key']}.other", ""))
+            )
     easy = _easy(request)
     fields = page_fields(page_questions, raw, errors, easy)
-    back = (_page_url(draft, numbers[index - 1]) if index > 0
-            else reverse("surveys:start", kwargs={"slug": survey.slug}))
+    back = (
+        _page_url(draft, numbers[index - 1])
+        if index > 0
+        else reverse("surveys:start", kwargs={"slug": survey.slug})
+    )
     if changing:
         back = _check_url(draft)
     section = page_questions[0].get("section", "")
-    return render(request, "surveys/page.html", {
-        "survey": survey, "fields": fields, "single": len(fields) == 1,
-        "section": section, "errors": errors, "easy": easy, "back": back,
-        "position": index + 1, "total": len(numbers), "number": number, "changing": changing,
-        "error_list": [(f["id"], f["error"]) for f in fields if f["error"]],
-    }, status=200)
+    return render(
+        request,
+        "surveys/page.html",
+        {
+            "survey": survey,
+            "fields": fields,
+            "single": len(fields) == 1,
+            "section": section,
+            "errors": errors,
+            "easy": easy,
+            "back": back,
+            "position": index + 1,
+            "total": len(numbers),
+            "number": number,
+            "changing": changing,
+            "error_list": [(f["id"], f["error"]) for f in fields if f["error"]],
+        },
+        status=200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -245,7 +304,8 @@ def survey_check(request, slug):
         if request.POST.get("idempotency_key") != draft.idempotency_key:
             error = "This page was out of date. Check your answers, then send them."
         elif draft.invitation_id is None and not services.client_rate_limit_check(
-                client_key=_client_key(request), action="submit"):
+            client_key=_client_key(request), action="submit"
+        ):
             return _too_many(request, survey)
         else:
             try:
@@ -263,18 +323,30 @@ def survey_check(request, slug):
     missing_keys = {q["key"] for q in services.response_missing(draft)}
     for q in qs.visible_questions(definition, draft.answers):
         value = draft.answers.get(q["key"])
-        rows.append({
-            "question": q.get("easy_text") if easy else q["text"],
-            "answer": qs.display(q, value, draft.answers.get(f"{q['key']}.other", ""), easy),
-            "missing": q["key"] in missing_keys, "key": q["key"],
-            "change": _page_url(draft, q["page"]) + "?change=1",
-        })
+        rows.append(
+            {
+                "question": q.get("easy_text") if easy else q["text"],
+                "answer": qs.display(q, value, draft.answers.get(f"{q['key']}.other", ""), easy),
+                "missing": q["key"] in missing_keys,
+                "key": q["key"],
+                "change": _page_url(draft, q["page"]) + "?change=1",
+            }
+        )
     pages = qs.visible_pages(definition, draft.answers)
-    return render(request, "surveys/check.html", {
-        "survey": survey, "rows": rows, "draft": draft, "error": error, "easy": easy,
-        "back": _page_url(draft, pages[-1][0]) if pages else reverse("surveys:start", args=[slug]),
-        "missing": bool(missing_keys), "honeypot": HONEYPOT,
-    })
+    return render(
+        request,
+        "surveys/check.html",
+        {
+            "survey": survey,
+            "rows": rows,
+            "draft": draft,
+            "error": error,
+            "easy": easy,
+            "back": _page_url(draft, pages[-1][0]) if pages else reverse("surveys:start", args=[slug]),
+            "missing": bool(missing_keys),
+            "honeypot": HONEYPOT,
+        },
+    )
 
 
 def _refused(request, survey, draft, refused):
@@ -285,14 +357,26 @@ def _refused(request, survey, draft, refused):
     if refused.reason == "invitation_required":
         return _invitation_only(request, survey)
     if refused.reason == "invitation_used":
-        return _message(request, survey, "Your answers have already been sent",
-                        ["Your invitation link has already been used to send answers, so we "
-                         "could not take a second set. Thank you for taking part."],
-                        link=("/feedback/", "Tell us anything else"))
+        return _message(
+            request,
+            survey,
+            "Your answers have already been sent",
+            [
+                "Your invitation link has already been used to send answers, so we "
+                "could not take a second set. Thank you for taking part."
+            ],
+            link=("/feedback/", "Tell us anything else"),
+        )
     if refused.reason == "invitation_expired":
-        return _message(request, survey, "Your invitation link has expired",
-                        ["Sorry, the link stopped working before your answers were sent.",
-                         "Contact the engagement team if you would still like to take part."])
+        return _message(
+            request,
+            survey,
+            "Your invitation link has expired",
+            [
+                "Sorry, the link stopped working before your answers were sent.",
+                "Contact the engagement team if you would still like to take part.",
+            ],
+        )
     return _closed(request, survey)
 
 
@@ -300,10 +384,15 @@ def survey_done(request, slug):
     survey = _survey_or_404(slug)
     if not request.session.get(_done_key(survey)):
         return redirect("surveys:start", slug=slug)
-    return render(request, "surveys/done.html", {
-        "survey": survey, "easy": _easy(request),
-        "at_risk": request.session.pop(_at_risk_key(survey), False),
-    })
+    return render(
+        request,
+        "surveys/done.html",
+        {
+            "survey": survey,
+            "easy": _easy(request),
+            "at_risk": request.session.pop(_at_risk_key(survey), False),
+        },
+    )
 
 
 def _send_resume_link(request, draft: Response, form: ResumeEmailForm) -> tuple[str, int]:
@@ -331,23 +420,43 @@ def survey_save(request, slug):
     if request.method == "POST" and form.is_valid():
         sent_to, status = _send_resume_link(request, draft, form)
     link = services.response_resume_url(draft)
-    return render(request, "surveys/save.html", {
-        "survey": survey, "form": form, "link": link, "sent_to": sent_to,
-        "continue_url": _next_url(draft, after=0), "easy": _easy(request),
-    }, status=status)
+    return render(
+        request,
+        "surveys/save.html",
+        {
+            "survey": survey,
+            "form": form,
+            "link": link,
+            "sent_to": sent_to,
+            "continue_url": _next_url(draft, after=0),
+            "easy": _easy(request),
+        },
+        status=status,
+    )
 
 
 def survey_resume(request, token):
     response = selectors.response_get_by_token(token)
     if response is None:
-        return _message(request, None, "We could not find your saved answers",
-                        ["The link may be mistyped, or the answers were deleted because they "
-                         "were not finished for a long time.", "You can start the survey again."],
-                        link=("/surveys/", "See open surveys"))
+        return _message(
+            request,
+            None,
+            "We could not find your saved answers",
+            [
+                "The link may be mistyped, or the answers were deleted because they "
+                "were not finished for a long time.",
+                "You can start the survey again.",
+            ],
+            link=("/surveys/", "See open surveys"),
+        )
     survey = response.survey
     if response.status == ResponseStatus.SUBMITTED:
-        return _message(request, survey, "Your answers have already been sent",
-                        ["Thank you. There is nothing more to do."])
+        return _message(
+            request,
+            survey,
+            "Your answers have already been sent",
+            ["Thank you. There is nothing more to do."],
+        )
     request.session[_draft_key(survey)] = token
     missing = services.response_missing(response)
     if missing and response.answers:
@@ -365,17 +474,29 @@ def invitation_open(request, token):
         request.session[_invite_key(survey)] = token
         return redirect("surveys:start", slug=survey.slug)
     texts = {
-        "used": ("This link has already been used",
-                 ["Answers have already been sent using this invitation link. Each link works "
-                  "once, to keep answers safe.", "Thank you for taking part."]),
-        "expired": ("This link has expired",
-                    ["Sorry, this invitation link has stopped working.",
-                     "You can still tell us what you think using our feedback form."]),
+        "used": (
+            "This link has already been used",
+            [
+                "Answers have already been sent using this invitation link. Each link works "
+                "once, to keep answers safe.",
+                "Thank you for taking part.",
+            ],
+        ),
+        "expired": (
+            "This link has expired",
+            [
+                "Sorry, this invitation link has stopped working.",
+                "You can still tell us what you think using our feedback form.",
+            ],
+        ),
         "closed": ("This survey is closed", ["This survey is not taking answers now."]),
-        "unknown": ("We do not recognise this link",
-                    ["Check that you copied the whole link from your email.",
-                     "If it still does not work, you can tell us what you think using our "
-                     "feedback form."]),
+        "unknown": (
+            "We do not recognise this link",
+            [
+                "Check that you copied the whole link from your email.",
+                "If it still does not work, you can tell us what you think using our feedback form.",
+            ],
+        ),
     }
     title, body = texts[state]
     return _message(request, survey, title, body, link=("/feedback/", "Give feedback"))
@@ -385,10 +506,18 @@ def invitation_open(request, token):
 def unsubscribe(request, token):
     invitation = services.invitation_find(token=token)
     if invitation is None:
-        return _message(request, None, "We do not recognise this link",
-                        ["Check that you copied the whole link from your email."])
+        return _message(
+            request,
+            None,
+            "We do not recognise this link",
+            ["Check that you copied the whole link from your email."],
+        )
     if request.method == "POST":
         services.invitation_unsubscribe(invitation=invitation)
-        return _message(request, invitation.survey, "You will not get any more emails about this survey",
-                        ["We have taken you off the list for this survey's reminders."])
+        return _message(
+            request,
+            invitation.survey,
+            "You will not get any more emails about this survey",
+            ["We have taken you off the list for this survey's reminders."],
+        )
     return render(request, "surveys/unsubscribe.html", {"survey": invitation.survey})

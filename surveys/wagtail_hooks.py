@@ -40,8 +40,11 @@ def _publish_if_open(request, instance):
         Survey.objects.filter(pk=instance.pk, versions__isnull=True).update(status=SurveyStatus.DRAFT)
         messages.error(request, "The survey was saved but not opened: " + "; ".join(exc.messages))
         return
-    messages.info(request, f"Respondents now answer version {version.number}. "
-                           f"Results: {reverse('surveys_admin:results', args=[instance.pk])}")
+    messages.info(
+        request,
+        f"Respondents now answer version {version.number}. "
+        f"Results: {reverse('surveys_admin:results', args=[instance.pk])}",
+    )
 
 
 @hooks.register("after_create_snippet")
@@ -75,5 +78,4 @@ class ResultsMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_results_menu():
-    return ResultsMenuItem("Survey results", reverse("surveys_admin:index"), icon_name="table",
-                           order=211)
+    return ResultsMenuItem("Survey results", reverse("surveys_admin:index"), icon_name="table", order=211)

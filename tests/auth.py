@@ -29,8 +29,7 @@ def password_step(client, user, *, via: str = "/accounts/login/", password: str 
     """POST the password to `via`, following Wagtail's routes through to allauth's form."""
     response = client.get(via, follow=True)
     login_path = response.request["PATH_INFO"]
-    return client.post(login_path, {"login": user.email, "password": password,
-                                    "username": user.email})
+    return client.post(login_path, {"login": user.email, "password": password, "username": user.email})
 
 
 def sign_in(client, user, *, via: str = "/accounts/login/", password: str = PASSWORD):
@@ -45,6 +44,7 @@ def sign_in(client, user, *, via: str = "/accounts/login/", password: str = PASS
             if response.status_code == 302:
                 break
     assert response.status_code == 302, (
-        f"sign-in of {user.email} at {via} failed: {response.status_code} {response.request['PATH_INFO']}")
+        f"sign-in of {user.email} at {via} failed: {response.status_code} {response.request['PATH_INFO']}"
+    )
     assert "_auth_user_id" in client.session, f"{user.email} is not signed in"
     return response

@@ -18,7 +18,11 @@ PACKAGES = ["config", "privacy", "boardpacks", "cms", "surveys", "youthforum", "
 
 def _lint(cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603 - our own venv's tool, fixed arguments
-        [str(LINT_IMPORTS), "--no-cache"], cwd=cwd, capture_output=True, text=True, timeout=120,
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
     )
 
@@ -27,7 +31,8 @@ def _copy_tree(dest: Path) -> None:
     shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
     for name in PACKAGES:
         shutil.copytree(
-            ROOT / name, dest / name,
+            ROOT / name,
+            dest / name,
             ignore=shutil.ignore_patterns("__pycache__", "node_modules", "dist", "*.jsonl", "templates"),
         )
 

@@ -41,11 +41,15 @@ def _counts():
     from surveys.models import Question, Survey
 
     return {
-        "pages": Page.objects.count(), "sites": Site.objects.count(), "groups": Group.objects.count(),
-        "page_permissions": GroupPagePermission.objects.count(), "schools": School.objects.count(),
+        "pages": Page.objects.count(),
+        "sites": Site.objects.count(),
+        "groups": Group.objects.count(),
+        "page_permissions": GroupPagePermission.objects.count(),
+        "schools": School.objects.count(),
         "themes": Theme.objects.count(),
         "theme_links": Theme.objectives.through.objects.count(),
-        "surveys": Survey.objects.count(), "questions": Question.objects.count(),
+        "surveys": Survey.objects.count(),
+        "questions": Question.objects.count(),
         "users": get_user_model().objects.count(),
     }
 
@@ -76,16 +80,29 @@ def test_first_deploy_gives_a_working_site(client):
     parser = _Links()
     parser.feed(html)
     links = {h for h in parser.hrefs if not urlsplit(h).netloc and not h.startswith("#")}
-    for expected in ("/plan/", "/you-said-we-did/", "/news/", "/events/", "/newsletter/",
-                     "/search/", "/surveys/", "/feedback/", "/youth-forum/", "/accounts/login/"):
+    for expected in (
+        "/plan/",
+        "/you-said-we-did/",
+        "/news/",
+        "/events/",
+        "/newsletter/",
+        "/search/",
+        "/surveys/",
+        "/feedback/",
+        "/youth-forum/",
+        "/accounts/login/",
+    ):
         assert expected in links
     for href in sorted(links):
         response = client.get(href, follow=True)
         assert response.status_code == 200, f"{href} -> {response.status_code}"
 
     team = Group.objects.get(name=group_name(Role.ENGAGEMENT_TEAM))
-    codenames = set(GroupPagePermission.objects.filter(group=team, page=HomePage.objects.get())
-                    .values_list("permission__codename", flat=True))
+    codenames = set(
+        GroupPagePermission.objects.filter(group=team, page=HomePage.objects.get()).values_list(
+            "permission__codename", flat=True
+        )
+    )
     assert codenames == {"add_page", "change_page", "publish_page"}
 
     templates = Survey.objects.filter(slug__startswith="template-")

@@ -66,8 +66,7 @@ def feedback_items_for_views(views) -> dict[int, object]:
         return {}
     by_ref = {v.source_ref: v.pk for v in views}
     return {
-        by_ref[item.source_ref]: item
-        for item in FeedbackItem.objects.filter(source_ref__in=list(by_ref))
+        by_ref[item.source_ref]: item for item in FeedbackItem.objects.filter(source_ref__in=list(by_ref))
     }
 
 
@@ -314,16 +313,19 @@ def member_subject_data(*, user=None, emails=()) -> dict:
             f"youthforum.termscomment:{c.pk}" for c in comments
         ]
     for other in members_with_contact_email(emails).exclude(pk=getattr(member, "pk", None)):
-        out["contact_for_members"].append({
-            "member_id": other.pk,
-            "nickname": other.nickname,
-            "age_band": other.get_age_band_display(),
-            "contact_email": other.contact_email,
-            "consent_requests": [
-                _consent_row(c) for c in other.consents.order_by("created_at")
-                if c.email.lower() in {e.lower() for e in emails}
-            ],
-        })
+        out["contact_for_members"].append(
+            {
+                "member_id": other.pk,
+                "nickname": other.nickname,
+                "age_band": other.get_age_band_display(),
+                "contact_email": other.contact_email,
+                "consent_requests": [
+                    _consent_row(c)
+                    for c in other.consents.order_by("created_at")
+                    if c.email.lower() in {e.lower() for e in emails}
+                ],
+            }
+        )
     return out
 
 
@@ -385,9 +387,13 @@ def representation_report(*, since: datetime, until: datetime, quotes: int = 8) 
         report.themes = counts.most_common(5)
     # The feedback app's one quoting rule decides (it also knows what the moderator decided).
     quotable = (
-        set(FeedbackItem.objects.quotable().filter(pk__in=[i.pk for i in items.values()])
-            .values_list("pk", flat=True))
-        if items else set()
+        set(
+            FeedbackItem.objects.quotable()
+            .filter(pk__in=[i.pk for i in items.values()])
+            .values_list("pk", flat=True)
+        )
+        if items
+        else set()
     )
     for view in views:
         item = items.get(view.pk)

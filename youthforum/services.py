@@ -90,8 +90,12 @@ def member_join(*, nickname: str, age_band: str, contact_email: str, joined_with
 def _address_allowed(*, kind: str, email: str) -> bool:
     """Count one email of this kind to this address; False past YOUTHFORUM_EMAILS_PER_ADDRESS
     in the hour (from any connection, so many connections cannot flood one inbox)."""
-    return ratelimit.allow(scope=f"youthforum:{kind}-to", client=clean_text(email).lower(),
-                           limit=conf.emails_per_address(), window=3600)
+    return ratelimit.allow(
+        scope=f"youthforum:{kind}-to",
+        client=clean_text(email).lower(),
+        limit=conf.emails_per_address(),
+        window=3600,
+    )
 
 
 def consent_request_create(*, member: Member) -> ConsentRequest:
@@ -553,9 +557,13 @@ def member_contacts_shown(*, members, actor, screen: str) -> None:
     from portal.models import AccessLogEntry
     from portal.services import access_log_record
 
-    access_log_record(actor=actor, action=AccessLogEntry.Action.CONTACTS_VIEWED,
-                      object_type="youthforum.member", screen=screen,
-                      detail={"members": [m.pk for m in members]})
+    access_log_record(
+        actor=actor,
+        action=AccessLogEntry.Action.CONTACTS_VIEWED,
+        object_type="youthforum.member",
+        screen=screen,
+        detail={"members": [m.pk for m in members]},
+    )
 
 
 def member_leave(*, member: Member) -> dict[str, int]:

@@ -275,9 +275,14 @@ def my_views(request):
         (v, selectors.hide_explanation(v) if v.status == "hidden" else "")
         for v in selectors.member_views(request.member)
     ]
-    return render(request, "youthforum/my_views.html", {
-        "views": views, "signpost": request.session.pop("youthforum_signpost", ""),
-    })
+    return render(
+        request,
+        "youthforum/my_views.html",
+        {
+            "views": views,
+            "signpost": request.session.pop("youthforum_signpost", ""),
+        },
+    )
 
 
 def _parse_dots(request, vote_round: VoteRound) -> tuple[dict[int, int], dict[int, int]]:

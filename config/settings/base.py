@@ -119,8 +119,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -200,10 +199,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # in-process otherwise.
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.ResilientRedisCache", "LOCATION": CACHE_URL,
-                          "KEY_PREFIX": "sendvoice",
-                          # Fail fast when Redis is down: a page must not wait on the cache.
-                          "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "sendvoice",
+            # Fail fast when Redis is down: a page must not wait on the cache.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -218,8 +222,7 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when Redis is down: the row is already committed and the sweep
 # will pick it up, so a web request must never hang waiting for the broker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2,
-                                   "max_retries": 0}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_WORKER_CONSUMER = "config.worker_consumer:PromptReconnectConsumer"
 CELERY_TASK_PUBLISH_RETRY = False
@@ -268,16 +271,23 @@ LOGGING = {
     # Token links (survey resume, youth forum sign-in, consent, reset) and search terms are
     # masked wherever a path is logged (portal/logmask.py; gunicorn's access log too).
     "filters": {"mask_tokens": {"()": "portal.logmask.MaskTokensFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["mask_tokens"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"},
-                "django_tasks": {"level": "WARNING"},
-                "wagtail": {"level": "WARNING"},
-                "django.request": {"filters": ["mask_tokens"]},
-                "django.security.csrf": {"filters": ["mask_tokens"]},
-                "django.server": {"filters": ["mask_tokens"], "handlers": ["console"],
-                                  "level": "INFO", "propagate": False}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+        "django.request": {"filters": ["mask_tokens"]},
+        "django.security.csrf": {"filters": ["mask_tokens"]},
+        "django.server": {
+            "filters": ["mask_tokens"],
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
 
 # Platform settings

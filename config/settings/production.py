@@ -21,8 +21,12 @@ if not ALLOWED_HOSTS:
 # place, so production refuses to start without a public https address.
 SITE_BASE_URL = env_str("SITE_BASE_URL", "").rstrip("/")
 _base = urlsplit(SITE_BASE_URL)
-if _base.scheme != "https" or not _base.hostname or _base.hostname in {"localhost", "127.0.0.1", "::1"} \
-        or _base.hostname.endswith(".localhost"):
+if (
+    _base.scheme != "https"
+    or not _base.hostname
+    or _base.hostname in {"localhost", "127.0.0.1", "::1"}
+    or _base.hostname.endswith(".localhost")
+):
     raise ImproperlyConfigured(
         "SITE_BASE_URL must be the site's public https address in production, "
         "e.g. https://send.example.org (it is used for every link in emails)."

@@ -130,8 +130,18 @@ def analyse(text: str, *, context: AnalysisContext) -> AnalysisResult:
     code, name = ENGLISH if aside else detect_language(text)
     if code != "en":
         return AnalysisResult(
-            withheld_message(name), [], patterns, SentimentResult(0.0, 0.0, "", 0.0), [], [], [], aside,
-            language=code, language_name=name, needs_translation=True, version=version,
+            withheld_message(name),
+            [],
+            patterns,
+            SentimentResult(0.0, 0.0, "", 0.0),
+            [],
+            [],
+            [],
+            aside,
+            language=code,
+            language_name=name,
+            needs_translation=True,
+            version=version,
         )
     redaction = context.redactor.redact(text)
     # The models read the redacted text (names and contact details are noise to them), once.
@@ -145,6 +155,13 @@ def analyse(text: str, *, context: AnalysisContext) -> AnalysisResult:
     if not aside:
         objectives = suggest_objectives(redaction.text, context, themes, screen, models=models, vec=vec)
     return AnalysisResult(
-        redaction.text, redaction.spans, screen, sentiment, themes, phrases, objectives, aside,
+        redaction.text,
+        redaction.spans,
+        screen,
+        sentiment,
+        themes,
+        phrases,
+        objectives,
+        aside,
         version=version,
     )

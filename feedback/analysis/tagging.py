@@ -273,4 +273,3 @@ def suggest_objectives(
         for code, score in ranked[:limit]
         if score >= 0.15
     ]
-

@@ -37,7 +37,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     organisation = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="Partner organisation, for staff and professionals (e.g. 'Oxfordshire County Council').",
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -29,7 +29,9 @@ class AccessLogEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_label = models.CharField(
-        max_length=254, blank=True, default="",
+        max_length=254,
+        blank=True,
+        default="",
         help_text="Who it was (their email, or the command that ran), kept if the account goes.",
     )
     action = models.CharField(max_length=30, choices=Action.choices)

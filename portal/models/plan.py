@@ -59,9 +59,14 @@ class Plan(index.Indexed, models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        FieldPanel("code"), FieldPanel("title"), FieldPanel("rating_scale"),
-        FieldPanel("starts_on"), FieldPanel("ends_on"), FieldPanel("summary"),
-        FieldPanel("source"), FieldPanel("is_current"),
+        FieldPanel("code"),
+        FieldPanel("title"),
+        FieldPanel("rating_scale"),
+        FieldPanel("starts_on"),
+        FieldPanel("ends_on"),
+        FieldPanel("summary"),
+        FieldPanel("source"),
+        FieldPanel("is_current"),
     ]
     search_fields = [index.SearchField("title"), index.FilterField("code")]
 
@@ -91,13 +96,22 @@ class PriorityArea(index.Indexed, ClusterableModel):
     intended_outcomes = models.TextField(blank=True)
 
     panels = [
-        FieldPanel("plan"), FieldPanel("code"), FieldPanel("kind"), FieldPanel("number"),
-        FieldPanel("title"), FieldPanel("description"), FieldPanel("response"),
+        FieldPanel("plan"),
+        FieldPanel("code"),
+        FieldPanel("kind"),
+        FieldPanel("number"),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("response"),
         FieldPanel("intended_outcomes"),
         InlinePanel("sub_themes", label="Sub-themes"),
     ]
-    search_fields = [index.SearchField("title"), index.SearchField("code"),
-                     index.FilterField("plan_id"), index.FilterField("kind")]
+    search_fields = [
+        index.SearchField("title"),
+        index.SearchField("code"),
+        index.FilterField("plan_id"),
+        index.FilterField("kind"),
+    ]
 
     class Meta:
         ordering = ["plan", "position", "code"]
@@ -140,7 +154,8 @@ class Objective(index.Indexed, ClusterableModel):
     deadline = models.DateField(null=True, blank=True)
     impact = models.TextField(blank=True, help_text="What will the impact be?")
     evidence = models.JSONField(
-        default=list, blank=True,
+        default=list,
+        blank=True,
         help_text="Evidence references from the plan, such as E12, D2 or V1.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -149,12 +164,19 @@ class Objective(index.Indexed, ClusterableModel):
     objects = ObjectiveQuerySet.as_manager()
 
     panels = [
-        FieldPanel("area"), FieldPanel("sub_theme"), FieldPanel("code"), FieldPanel("title"),
-        FieldPanel("deadline"), FieldPanel("impact"), FieldPanel("evidence"),
+        FieldPanel("area"),
+        FieldPanel("sub_theme"),
+        FieldPanel("code"),
+        FieldPanel("title"),
+        FieldPanel("deadline"),
+        FieldPanel("impact"),
+        FieldPanel("evidence"),
         InlinePanel("ratings", label="BRAG rating history", heading="BRAG rating history"),
     ]
     search_fields = [
-        index.SearchField("code", boost=3), index.SearchField("title"), index.SearchField("impact"),
+        index.SearchField("code", boost=3),
+        index.SearchField("title"),
+        index.SearchField("impact"),
         index.FilterField("area_id"),
     ]
 
@@ -198,7 +220,10 @@ class RatingEntry(models.Model):
     as_of = models.DateField(help_text="The date the rating was correct on.")
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -228,7 +253,9 @@ class Direction(models.TextChoices):
 
 
 DIRECTION_ARROWS = {
-    Direction.IMPROVING: "↑", Direction.WORSENING: "↓", Direction.NO_CHANGE: "↔",
+    Direction.IMPROVING: "↑",
+    Direction.WORSENING: "↓",
+    Direction.NO_CHANGE: "↔",
     Direction.UNKNOWN: "–",
 }
 
@@ -252,16 +279,21 @@ class KPI(index.Indexed, ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
-        FieldPanel("plan"), FieldPanel("code"), FieldPanel("name"), FieldPanel("unit"),
+        FieldPanel("plan"),
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("unit"),
         FieldPanel("higher_is_better"),
-        MultiFieldPanel([FieldPanel("baseline_value"), FieldPanel("baseline_date"),
-                         FieldPanel("baseline_label")], heading="Baseline"),
+        MultiFieldPanel(
+            [FieldPanel("baseline_value"), FieldPanel("baseline_date"), FieldPanel("baseline_label")],
+            heading="Baseline",
+        ),
         MultiFieldPanel([FieldPanel("target_value"), FieldPanel("target_date")], heading="Target"),
-        FieldPanel("objectives"), FieldPanel("source"),
+        FieldPanel("objectives"),
+        FieldPanel("source"),
         InlinePanel("readings", label="Readings", heading="Readings"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("code"),
-                     index.FilterField("plan_id")]
+    search_fields = [index.SearchField("name"), index.SearchField("code"), index.FilterField("plan_id")]
 
     class Meta:
         ordering = ["plan", "code"]

@@ -65,7 +65,8 @@ def clean_text(text: str, *, limit: int, name: str) -> tuple[str, str]:
     if "\x00" in text:
         return text.replace("\x00", ""), (
             f"{name} contains a character we cannot save (a null character). "
-            "We have removed it: check your answer and try again")
+            "We have removed it: check your answer and try again"
+        )
     if len(text) > limit:
         return text, f"{name} must be {limit:,} characters or fewer (you have {len(text):,})"
     return text, ""
@@ -74,6 +75,7 @@ def clean_text(text: str, *, limit: int, name: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------------
 # The base class and the registry
 # ---------------------------------------------------------------------------------------------
+
 
 class QuestionKind:
     """How one kind of question is asked, read back, checked, shown and counted.

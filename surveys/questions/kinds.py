@@ -53,6 +53,7 @@ def _needs_two_options(definition: dict) -> str:
 # Choices
 # ---------------------------------------------------------------------------------------------
 
+
 class ChoiceKind(QuestionKind):
     """Answers are option values, asked as radios or checkboxes and counted per option."""
 
@@ -70,16 +71,26 @@ class ChoiceKind(QuestionKind):
         base = input_id(name)
         field = {
             "options": [
-                {"id": base if i == 0 else f"{base}-{i + 1}", "value": o["value"],
-                 "label": o["easy_label"] if easy else o["label"], "symbol": o.get("symbol", ""),
-                 "checked": o["value"] in chosen, "is_other": o["value"] == OTHER}
+                {
+                    "id": base if i == 0 else f"{base}-{i + 1}",
+                    "value": o["value"],
+                    "label": o["easy_label"] if easy else o["label"],
+                    "symbol": o.get("symbol", ""),
+                    "checked": o["value"] in chosen,
+                    "is_other": o["value"] == OTHER,
+                }
                 for i, o in enumerate(self.options(q))
             ],
-            "multiple": False, "inline": False, "faces": False,
+            "multiple": False,
+            "inline": False,
+            "faces": False,
         }
         if q.get("allow_other"):
-            field["other"] = {"name": f"{name}-other", "id": f"{base}-other",
-                              "value": raw.get(f"{name}-other", "")}
+            field["other"] = {
+                "name": f"{name}-other",
+                "id": f"{base}-other",
+                "value": raw.get(f"{name}-other", ""),
+            }
         return field
 
 
@@ -124,8 +135,9 @@ class OffersOther:
 
     @staticmethod
     def read_other(post, p: Parsed, name: str) -> None:
-        text, error = clean_text(post.get(f"{name}-other") or "", limit=conf.short_text_max(),
-                                 name="What you typed for other")
+        text, error = clean_text(
+            post.get(f"{name}-other") or "", limit=conf.short_text_max(), name="What you typed for other"
+        )
         # Kept even when the choice itself has an error (say "other" was typed but no option
         # picked), so the page comes back with what the person wrote.
         p.raw[f"{name}-other"] = text
@@ -206,8 +218,9 @@ class Rating(OneChoice):
     def options(self, q):
         points = int(q.get("scale_points") or 5)
         if q.get("pictorial") and points == 5:
-            return [option(str(i + 1), f"{i + 1} – {word}", word, face)
-                    for i, (face, word) in enumerate(FACES)]
+            return [
+                option(str(i + 1), f"{i + 1} – {word}", word, face) for i, (face, word) in enumerate(FACES)
+            ]
         return [option(str(i), str(i), str(i)) for i in range(1, points + 1)]
 
     def usual_positive(self, q):
@@ -239,6 +252,7 @@ class YesNo(OneChoice):
 # ---------------------------------------------------------------------------------------------
 # Typed answers
 # ---------------------------------------------------------------------------------------------
+
 
 @register
 class Number(QuestionKind):
@@ -283,8 +297,12 @@ class Number(QuestionKind):
         numbers = sorted(Decimal(v) for v in values)
         if not numbers:
             return {}
-        stats = {"mean": round(sum(numbers) / len(numbers), 2),
-                 "median": numbers[len(numbers) // 2], "min": numbers[0], "max": numbers[-1]}
+        stats = {
+            "mean": round(sum(numbers) / len(numbers), 2),
+            "median": numbers[len(numbers) // 2],
+            "min": numbers[0],
+            "max": numbers[-1],
+        }
         if suppress:  # extremes can identify someone
             stats.pop("min")
             stats.pop("max")
@@ -298,16 +316,23 @@ class Date(QuestionKind):
 
     def widget(self, q, name, raw, easy):
         base = input_id(name)
-        return {"parts": [
-            {"name": f"{name}-{part}", "id": base if part == "day" else f"{base}-{part}",
-             "label": part.capitalize(), "value": raw.get(f"{name}-{part}", ""),
-             "width": 4 if part == "year" else 2}
-            for part in self.PARTS
-        ]}
+        return {
+            "parts": [
+                {
+                    "name": f"{name}-{part}",
+                    "id": base if part == "day" else f"{base}-{part}",
+                    "label": part.capitalize(),
+                    "value": raw.get(f"{name}-{part}", ""),
+                    "width": 4 if part == "year" else 2,
+                }
+                for part in self.PARTS
+            ]
+        }
 
     def read(self, q, post, p, name):
-        parts = {part: (post.get(f"{name}-{part}") or "").strip().replace("\x00", "")[:10]
-                 for part in self.PARTS}
+        parts = {
+            part: (post.get(f"{name}-{part}") or "").strip().replace("\x00", "")[:10] for part in self.PARTS
+        }
         p.raw.update({f"{name}-{k}": v for k, v in parts.items()})
         if not any(parts.values()):
             if q.get("required"):
@@ -376,6 +401,7 @@ class LongText(FreeText):
 # Several answers in one question
 # ---------------------------------------------------------------------------------------------
 
+
 @register
 class Ranking(QuestionKind):
     """The editor's options put in order, one number each."""
@@ -391,13 +417,18 @@ class Ranking(QuestionKind):
 
     def widget(self, q, name, raw, easy):
         items, base = self.items(q), input_id(name)
-        return {"ranked": [
-            {"name": f"{name}-{o['value']}", "id": base if i == 0 else f"{base}-{o['value']}",
-             "label": o["easy_label"] if easy else o["label"],
-             "value": raw.get(f"{name}-{o['value']}", ""),
-             "choices": [str(n) for n in range(1, len(items) + 1)]}
-            for i, o in enumerate(items)
-        ]}
+        return {
+            "ranked": [
+                {
+                    "name": f"{name}-{o['value']}",
+                    "id": base if i == 0 else f"{base}-{o['value']}",
+                    "label": o["easy_label"] if easy else o["label"],
+                    "value": raw.get(f"{name}-{o['value']}", ""),
+                    "choices": [str(n) for n in range(1, len(items) + 1)],
+                }
+                for i, o in enumerate(items)
+            ]
+        }
 
     def read(self, q, post, p, name):
         items = [o["value"] for o in self.items(q)]
@@ -415,8 +446,11 @@ class Ranking(QuestionKind):
             numbers = {item: int(r) for item, r in ranks.items()}
         except ValueError:
             numbers = None
-        if (numbers is None or len(ranks) != len(items)
-                or sorted(numbers.values()) != list(range(1, len(items) + 1))):
+        if (
+            numbers is None
+            or len(ranks) != len(items)
+            or sorted(numbers.values()) != list(range(1, len(items) + 1))
+        ):
             p.error = f"Give each item a different number from 1 to {len(items)}"
         else:
             p.value = sorted(items, key=lambda i: numbers[i])
@@ -435,9 +469,12 @@ class Ranking(QuestionKind):
         items = self.items(q)
         firsts = Counter(v[0] for v in values if v)
         ranks = {o["value"]: [v.index(o["value"]) + 1 for v in values if o["value"] in v] for o in items}
-        return {"rows": tally(firsts, items, len(values)),
-                "stats": {"mean_rank": {self.label(q, k): round(sum(x) / len(x), 2)
-                                        for k, x in ranks.items() if x}}}
+        return {
+            "rows": tally(firsts, items, len(values)),
+            "stats": {
+                "mean_rank": {self.label(q, k): round(sum(x) / len(x), 2) for k, x in ranks.items() if x}
+            },
+        }
 
 
 @register
@@ -457,13 +494,21 @@ class Matrix(AgreeScale, QuestionKind):
         for s_index, stmt in enumerate(q.get("statements") or []):
             row_name = f"{name}-{stmt['value']}"
             row_id = input_id(name) if s_index == 0 else input_id(row_name)
-            rows.append({
-                "label": stmt["easy_label"] if easy else stmt["label"], "name": row_name,
-                "options": [{"id": row_id if i == 0 else f"{input_id(row_name)}-{i + 1}", "value": o["value"],
-                             "label": o["easy_label"] if easy else o["label"],
-                             "checked": raw.get(row_name) == o["value"]}
-                            for i, o in enumerate(options)],
-            })
+            rows.append(
+                {
+                    "label": stmt["easy_label"] if easy else stmt["label"],
+                    "name": row_name,
+                    "options": [
+                        {
+                            "id": row_id if i == 0 else f"{input_id(row_name)}-{i + 1}",
+                            "value": o["value"],
+                            "label": o["easy_label"] if easy else o["label"],
+                            "checked": raw.get(row_name) == o["value"],
+                        }
+                        for i, o in enumerate(options)
+                    ],
+                }
+            )
         return {"rows": rows}
 
     def read(self, q, post, p, name):

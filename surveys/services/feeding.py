@@ -18,15 +18,21 @@ logger = logging.getLogger(__name__)
 def answers_feed_feedback(*, response_id: int | None = None, limit: int = 1000) -> int:
     """Send free-text answers not yet fed to `feedback.services.feedback_ingest` (idempotent
     by source_ref). Returns how many were fed."""
-    rows = (Answer.objects.filter(fed_to_feedback_at__isnull=True, response__status=ResponseStatus.SUBMITTED)
-            .exclude(text="").select_related("response"))
+    rows = (
+        Answer.objects.filter(fed_to_feedback_at__isnull=True, response__status=ResponseStatus.SUBMITTED)
+        .exclude(text="")
+        .select_related("response")
+    )
     if response_id is not None:
         rows = rows.filter(response_id=response_id)
     fed = 0
     for answer in rows.order_by("pk")[:limit]:
         feedback_services.feedback_ingest(
-            text=answer.text, channel="survey", audience=answer.response.audience,
-            source_ref=answer_source_ref(answer.pk), received_at=answer.response.submitted_at,
+            text=answer.text,
+            channel="survey",
+            audience=answer.response.audience,
+            source_ref=answer_source_ref(answer.pk),
+            received_at=answer.response.submitted_at,
         )
         Answer.objects.filter(pk=answer.pk).update(fed_to_feedback_at=timezone.now())
         fed += 1

@@ -25,17 +25,29 @@ from .publishing import survey_accepting
 from .tokens import _site_url, _token, invitation_token, token_hash
 
 
-def invitation_create(*, survey: Survey, email: str = "", name: str = "", reference: str = "",
-                      send_at: datetime | None = None, created_by=None,
-                      valid_days: int | None = None) -> tuple[Invitation, str]:
+def invitation_create(
+    *,
+    survey: Survey,
+    email: str = "",
+    name: str = "",
+    reference: str = "",
+    send_at: datetime | None = None,
+    created_by=None,
+    valid_days: int | None = None,
+) -> tuple[Invitation, str]:
     """Create a single-use invitation. Returns it with its link token (shown once; only a hash
     is stored). With an email, the invitation is emailed now or at `send_at`."""
     now = timezone.now()
     nonce = secrets.token_urlsafe(32)
     token = _token("invitation", nonce)
     invitation = Invitation(
-        survey=survey, nonce=nonce, token_hash=token_hash(token), email=(email or "").strip().lower(),
-        name=(name or "").strip(), reference=(reference or "").strip(), send_at=send_at,
+        survey=survey,
+        nonce=nonce,
+        token_hash=token_hash(token),
+        email=(email or "").strip().lower(),
+        name=(name or "").strip(),
+        reference=(reference or "").strip(),
+        send_at=send_at,
         expires_at=now + timedelta(days=valid_days or conf.invitation_valid_days()),
         created_by=created_by,
     )
@@ -56,8 +68,12 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> bool:
     """Email the invitation (or a reminder). Skips anyone who unsubscribed, used the link, or
     whose link expired. Returns True when an email went out."""
     now = timezone.now()
-    if (not invitation.email or invitation.unsubscribed_at or invitation.used_at
-            or invitation.expires_at <= now):
+    if (
+        not invitation.email
+        or invitation.unsubscribed_at
+        or invitation.used_at
+        or invitation.expires_at <= now
+    ):
         return False
     if not reminder and invitation.sent_at:
         return False
@@ -65,15 +81,18 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> bool:
     url = invitation_url(invitation)
     unsubscribe = _site_url(reverse("surveys:unsubscribe", args=[invitation_token(invitation)]))
     greeting = f"Dear {invitation.name}," if invitation.name else "Hello,"
-    subject = (f"Reminder: {survey.title}" if reminder else f"Please tell us what you think: {survey.title}")
-    body = (f"{greeting}\n\n{survey.intro}\n\nYou can answer here (the link is just for you and "
-            f"works once):\n{url}\n\n"
-            f"The link works until {timezone.localtime(invitation.expires_at):%-d %B %Y}.\n\n"
-            f"If you do not want any more emails about this survey:\n{unsubscribe}\n")
+    subject = f"Reminder: {survey.title}" if reminder else f"Please tell us what you think: {survey.title}"
+    body = (
+        f"{greeting}\n\n{survey.intro}\n\nYou can answer here (the link is just for you and "
+        f"works once):\n{url}\n\n"
+        f"The link works until {timezone.localtime(invitation.expires_at):%-d %B %Y}.\n\n"
+        f"If you do not want any more emails about this survey:\n{unsubscribe}\n"
+    )
     send_mail(subject=subject, message=body, from_email=None, recipient_list=[invitation.email])
     if reminder:
         Invitation.objects.filter(pk=invitation.pk).update(
-            reminders_sent=invitation.reminders_sent + 1, last_reminded_at=now, updated_at=now)
+            reminders_sent=invitation.reminders_sent + 1, last_reminded_at=now, updated_at=now
+        )
     else:
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=now, updated_at=now)
     return True
@@ -81,7 +100,9 @@ def invitation_send(*, invitation: Invitation, reminder: bool = False) -> bool:
 
 def _contactable(now: datetime):
     return Invitation.objects.filter(
-        used_at__isnull=True, unsubscribed_at__isnull=True, expires_at__gt=now,
+        used_at__isnull=True,
+        unsubscribed_at__isnull=True,
+        expires_at__gt=now,
         survey__status=SurveyStatus.OPEN,
     ).exclude(email="")
 
@@ -89,17 +110,23 @@ def _contactable(now: datetime):
 def invitations_due(*, now: datetime | None = None) -> list[int]:
     """Invitations scheduled for now or earlier and not yet sent."""
     now = now or timezone.now()
-    return list(_contactable(now).filter(sent_at__isnull=True)
-                .filter(Q(send_at__isnull=True) | Q(send_at__lte=now)).values_list("pk", flat=True))
+    return list(
+        _contactable(now)
+        .filter(sent_at__isnull=True)
+        .filter(Q(send_at__isnull=True) | Q(send_at__lte=now))
+        .values_list("pk", flat=True)
+    )
 
 
 def reminders_due(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=conf.reminder_interval_days())
     return list(
-        _contactable(now).filter(sent_at__lte=cutoff, reminders_sent__lt=conf.reminder_max())
+        _contactable(now)
+        .filter(sent_at__lte=cutoff, reminders_sent__lt=conf.reminder_max())
         .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lte=cutoff))
-        .values_list("pk", flat=True))
+        .values_list("pk", flat=True)
+    )
 
 
 def invitation_unsubscribe(*, invitation: Invitation) -> Invitation:
@@ -135,8 +162,9 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
-def invitations_import_csv(*, survey: Survey, data: bytes, created_by=None,
-                           send_at: datetime | None = None) -> ImportResult:
+def invitations_import_csv(
+    *, survey: Survey, data: bytes, created_by=None, send_at: datetime | None = None
+) -> ImportResult:
     """Create invitations from a CSV with columns email, name (optional) and reference
     (optional). All or nothing: a file with any bad row creates none and lists the problems."""
     result = ImportResult()
@@ -155,8 +183,9 @@ def invitations_import_csv(*, survey: Survey, data: bytes, created_by=None,
         return result
     rows = []
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else ""
-               for k, v in row.items()}
+        row = {
+            (k or "").strip().lower(): (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()
+        }
         if not any(row.values()):
             continue
         try:
@@ -178,8 +207,13 @@ def invitations_import_csv(*, survey: Survey, data: bytes, created_by=None,
         return result
     with transaction.atomic():
         for row in rows:
-            invitation_create(survey=survey, email=row["email"], name=row.get("name", ""),
-                              reference=row.get("reference", ""), created_by=created_by,
-                              send_at=send_at)
+            invitation_create(
+                survey=survey,
+                email=row["email"],
+                name=row.get("name", ""),
+                reference=row.get("reference", ""),
+                created_by=created_by,
+                send_at=send_at,
+            )
             result.created += 1
     return result

@@ -17,5 +17,6 @@ def kpi_reading_from_surveys(*, kpi_code: str, on, date_from=None, date_to=None,
     kpi = KPI.objects.filter(code=kpi_code).order_by("-plan__is_current").first()
     if value is None or kpi is None:
         return None
-    return kpi_record_reading(kpi=kpi, value=Decimal(str(value)), on=on, label=label,
-                              note=f"From {n} survey answers")
+    return kpi_record_reading(
+        kpi=kpi, value=Decimal(str(value)), on=on, label=label, note=f"From {n} survey answers"
+    )

@@ -20,22 +20,29 @@ def retention_apply(*, now: datetime) -> dict[str, int]:
     """Erase invitation contact details past their period, delete stale drafts, clear resume
     emails of submitted responses and redact old free text (see `surveys.retention`)."""
     erase_before = now - timedelta(days=conf.invitation_retention_days())
-    erased = (Invitation.objects.filter(expires_at__lt=erase_before, personal_data_erased_at__isnull=True)
-              .update(email="", name="", reference="", personal_data_erased_at=now, updated_at=now))
+    erased = Invitation.objects.filter(
+        expires_at__lt=erase_before, personal_data_erased_at__isnull=True
+    ).update(email="", name="", reference="", personal_data_erased_at=now, updated_at=now)
     stale = now - timedelta(days=conf.draft_retention_days())
     drafts, _ = Response.objects.filter(status=ResponseStatus.DRAFT, updated_at__lt=stale).delete()
-    emails = (Response.objects.filter(status=ResponseStatus.SUBMITTED).exclude(resume_email="")
-              .update(resume_email=""))
+    emails = (
+        Response.objects.filter(status=ResponseStatus.SUBMITTED)
+        .exclude(resume_email="")
+        .update(resume_email="")
+    )
     redacted = free_text_redact(before=now - timedelta(days=conf.free_text_retention_days()), now=now)
-    return {"invitations_erased": erased, "drafts_deleted": drafts, "resume_emails_cleared": emails,
-            "free_text_redacted": redacted}
+    return {
+        "invitations_erased": erased,
+        "drafts_deleted": drafts,
+        "resume_emails_cleared": emails,
+        "free_text_redacted": redacted,
+    }
 
 
 def _text_keys(response: Response) -> set[str]:
     """Keys of a response's answers that hold free text: text questions and 'other' text."""
     kinds = {q["key"]: q["kind"] for q in response.version.definition["questions"]}
-    return {k for k in response.answers
-            if k.endswith(".other") or (k in kinds and kind_of(kinds[k]).text)}
+    return {k for k in response.answers if k.endswith(".other") or (k in kinds and kind_of(kinds[k]).text)}
 
 
 def free_text_redact(*, before: datetime, now: datetime) -> int:
@@ -44,8 +51,9 @@ def free_text_redact(*, before: datetime, now: datetime) -> int:
     Returns how many responses had text to redact. If redaction fails this raises and the
     response is left for the next run, rather than its text thrown away over a passing fault
     (results and exports withhold what they cannot redact meanwhile)."""
-    due = Response.objects.filter(status=ResponseStatus.SUBMITTED, submitted_at__lt=before,
-                                  free_text_redacted_at__isnull=True)
+    due = Response.objects.filter(
+        status=ResponseStatus.SUBMITTED, submitted_at__lt=before, free_text_redacted_at__isnull=True
+    )
     with_text = list(due.filter(answer_rows__text__gt="").distinct().select_related("version"))
     for response in with_text:
         with transaction.atomic():
@@ -53,8 +61,9 @@ def free_text_redact(*, before: datetime, now: datetime) -> int:
             for key in _text_keys(response):
                 if isinstance(answers.get(key), str):
                     answers[key] = redact(answers[key])
-            Response.objects.filter(pk=response.pk).update(answers=answers, free_text_redacted_at=now,
-                                                           updated_at=now)
+            Response.objects.filter(pk=response.pk).update(
+                answers=answers, free_text_redacted_at=now, updated_at=now
+            )
             for row in Answer.objects.filter(response=response).exclude(text=""):
                 text = redact(row.text)
                 Answer.objects.filter(pk=row.pk).update(text=text, value=text, updated_at=now)
@@ -69,10 +78,19 @@ def responses_export_audit(*, survey: Survey, user, fmt: str, rows: int, unredac
     from portal.models import AccessLogEntry
     from portal.services import access_log_record
 
-    access_log_record(actor=user, action=AccessLogEntry.Action.EXPORT_PERSONAL,
-                      object_type="surveys.survey", object_id=survey.pk, screen="surveys_admin:export",
-                      detail={"format": fmt, "responses": rows, "anonymous_survey": survey.anonymous,
-                              "unredacted_text": unredacted})
+    access_log_record(
+        actor=user,
+        action=AccessLogEntry.Action.EXPORT_PERSONAL,
+        object_type="surveys.survey",
+        object_id=survey.pk,
+        screen="surveys_admin:export",
+        detail={
+            "format": fmt,
+            "responses": rows,
+            "anonymous_survey": survey.anonymous,
+            "unredacted_text": unredacted,
+        },
+    )
 
 
 @transaction.atomic
@@ -84,8 +102,9 @@ def survey_subject_erase(*, user=None, emails=(), now: datetime | None = None) -
     results and KPIs stay true. Invitations to their emails lose the email, name and reference."""
     now = now or timezone.now()
     invitations = subject_invitations(emails)
-    responses = list(subject_responses(user=user, emails=emails, invitations=invitations)
-                     .select_related("version"))
+    responses = list(
+        subject_responses(user=user, emails=emails, invitations=invitations).select_related("version")
+    )
     submitted = [r for r in responses if r.status == ResponseStatus.SUBMITTED]
     text_rows = Answer.objects.filter(response__in=submitted).exclude(text="")
     refs = [answer_source_ref(pk) for pk in text_rows.values_list("pk", flat=True)]
@@ -93,11 +112,17 @@ def survey_subject_erase(*, user=None, emails=(), now: datetime | None = None) -
     text_rows.delete()
     for response in submitted:
         answers = {k: v for k, v in response.answers.items() if k not in _text_keys(response)}
-        Response.objects.filter(pk=response.pk).update(answers=answers, respondent=None, resume_email="",
-                                                       updated_at=now)
+        Response.objects.filter(pk=response.pk).update(
+            answers=answers, respondent=None, resume_email="", updated_at=now
+        )
     drafts = Response.objects.filter(pk__in=[r.pk for r in responses if r.status == ResponseStatus.DRAFT])
     drafts_deleted = drafts.delete()[1].get("surveys.Response", 0)
-    invitations_erased = invitations.update(email="", name="", reference="", personal_data_erased_at=now,
-                                            updated_at=now)
-    return {"responses_anonymised": len(submitted), "drafts_deleted": drafts_deleted,
-            "invitations_erased": invitations_erased, "feedback_erased": erased_feedback}
+    invitations_erased = invitations.update(
+        email="", name="", reference="", personal_data_erased_at=now, updated_at=now
+    )
+    return {
+        "responses_anonymised": len(submitted),
+        "drafts_deleted": drafts_deleted,
+        "invitations_erased": invitations_erased,
+        "feedback_erased": erased_feedback,
+    }

@@ -26,23 +26,38 @@ def _question_definition(q: Question, page: int, earlier: dict[str, dict]) -> di
     if q.show_if_key:
         target = earlier.get(q.show_if_key)
         if target is None:
-            raise ValidationError(f"Question '{q.key}' depends on '{q.show_if_key}', which is not an "
-                                  "earlier question in this survey.")
+            raise ValidationError(
+                f"Question '{q.key}' depends on '{q.show_if_key}', which is not an "
+                "earlier question in this survey."
+            )
         by_label = {o["label"].lower(): o["value"] for o in question_options(target)}
-        values = [by_label.get(v.strip().lower(), v.strip())
-                  for v in (q.show_if_values or "").splitlines() if v.strip()]
+        values = [
+            by_label.get(v.strip().lower(), v.strip())
+            for v in (q.show_if_values or "").splitlines()
+            if v.strip()
+        ]
         op = q.show_if_op or ConditionOp.EQUALS
         if op != ConditionOp.ANSWERED and not values:
             raise ValidationError(f"Question '{q.key}': give the values the condition looks for.")
         show_if = {"key": q.show_if_key, "op": op, "values": values}
     definition = {
-        "key": q.key, "kind": q.kind, "text": q.text, "help": q.help_text, "required": q.required,
-        "section": q.section, "page": page, "options": options, "statements": statements,
+        "key": q.key,
+        "kind": q.kind,
+        "text": q.text,
+        "help": q.help_text,
+        "required": q.required,
+        "section": q.section,
+        "page": page,
+        "options": options,
+        "statements": statements,
         "allow_other": q.allow_other and kind.offers_other,
-        "scale_points": q.scale_points, "pictorial": q.pictorial,
+        "scale_points": q.scale_points,
+        "pictorial": q.pictorial,
         "min": float(q.min_value) if q.min_value is not None else None,
         "max": float(q.max_value) if q.max_value is not None else None,
-        "easy_text": q.easy_text or q.text, "symbol": q.symbol, "image_url": "",
+        "easy_text": q.easy_text or q.text,
+        "symbol": q.symbol,
+        "image_url": "",
         "show_if": show_if,
         "objectives": sorted(o.code for o in q.objectives.all()) if q.pk else [],
         "kpi": q.kpi.code if q.kpi_id else "",
@@ -93,8 +108,13 @@ def survey_publish(*, survey: Survey, user=None, open_survey: bool = True) -> Su
     digest = _hash_definition(definition)
     latest = survey.versions.order_by("-number").first()
     if latest is None or latest.definition_hash != digest:
-        version = SurveyVersion(survey=survey, number=(latest.number + 1) if latest else 1,
-                                definition=definition, definition_hash=digest, published_by=user)
+        version = SurveyVersion(
+            survey=survey,
+            number=(latest.number + 1) if latest else 1,
+            definition=definition,
+            definition_hash=digest,
+            published_by=user,
+        )
         version.full_clean()
         version.save()
     else:
@@ -120,21 +140,42 @@ def survey_set_status(*, survey: Survey, status: str, user=None) -> Survey:
 
 def survey_accepting(survey: Survey, now: datetime | None = None) -> bool:
     now = now or timezone.now()
-    return (survey.status == SurveyStatus.OPEN
-            and (survey.opens_at is None or survey.opens_at <= now)
-            and (survey.closes_at is None or now < survey.closes_at))
+    return (
+        survey.status == SurveyStatus.OPEN
+        and (survey.opens_at is None or survey.opens_at <= now)
+        and (survey.closes_at is None or now < survey.closes_at)
+    )
 
 
 @transaction.atomic
-def survey_create(*, title: str, slug: str, audience: str, intro: str, privacy_notice: str,
-                  questions: list[dict], easy_intro: str = "", anonymous: bool = True,
-                  open_to_anyone: bool = True, publish: bool = True, user=None) -> Survey:
+def survey_create(
+    *,
+    title: str,
+    slug: str,
+    audience: str,
+    intro: str,
+    privacy_notice: str,
+    questions: list[dict],
+    easy_intro: str = "",
+    anonymous: bool = True,
+    open_to_anyone: bool = True,
+    publish: bool = True,
+    user=None,
+) -> Survey:
     """Create a survey with its questions from plain data (templates, demo, tests). Question
     dicts use the Question field names, plus `objectives` (codes) and `kpi` (a code)."""
     from portal.models import KPI, Objective
 
-    survey = Survey(title=title, slug=slug, audience=audience, intro=intro, easy_intro=easy_intro,
-                    privacy_notice=privacy_notice, anonymous=anonymous, open_to_anyone=open_to_anyone)
+    survey = Survey(
+        title=title,
+        slug=slug,
+        audience=audience,
+        intro=intro,
+        easy_intro=easy_intro,
+        privacy_notice=privacy_notice,
+        anonymous=anonymous,
+        open_to_anyone=open_to_anyone,
+    )
     survey.full_clean()
     survey.save()
     for order, spec in enumerate(questions):

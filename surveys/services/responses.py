@@ -66,9 +66,13 @@ def response_start(*, survey: Survey, invitation: Invitation | None = None, resp
         raise ValidationError("This survey has not been published.")
     nonce = secrets.token_urlsafe(32)
     response = Response(
-        survey=survey, version=version, audience=survey.audience, nonce=nonce,
+        survey=survey,
+        version=version,
+        audience=survey.audience,
+        nonce=nonce,
         token_hash=token_hash(_token("response", nonce)),
-        idempotency_key=secrets.token_urlsafe(24), invitation=invitation,
+        idempotency_key=secrets.token_urlsafe(24),
+        invitation=invitation,
         respondent=respondent if (respondent and not survey.anonymous) else None,
     )
     response.full_clean()
@@ -101,8 +105,11 @@ def response_save_answers(*, response: Response, values: dict) -> Response:
 def response_missing(response: Response) -> list[dict]:
     """Required questions that are shown but not answered."""
     answers = response.answers
-    return [q for q in visible_questions(response.version.definition, answers)
-            if q.get("required") and not is_answered(answers.get(q["key"]))]
+    return [
+        q
+        for q in visible_questions(response.version.definition, answers)
+        if q.get("required") and not is_answered(answers.get(q["key"]))
+    ]
 
 
 def response_submit(*, response: Response, now: datetime | None = None) -> Response:
@@ -115,8 +122,11 @@ def response_submit(*, response: Response, now: datetime | None = None) -> Respo
     with transaction.atomic():
         # Lock only this response row: FOR UPDATE over the join would also lock the survey and
         # version rows every submission shares, serialising them and deadlocking with new drafts.
-        locked = (Response.objects.select_for_update(of=("self",))
-                  .select_related("version", "survey", "invitation").get(pk=response.pk))
+        locked = (
+            Response.objects.select_for_update(of=("self",))
+            .select_related("version", "survey", "invitation")
+            .get(pk=response.pk)
+        )
         if locked.status == ResponseStatus.SUBMITTED:
             return locked
         if not survey_accepting(locked.survey, now):
@@ -124,9 +134,12 @@ def response_submit(*, response: Response, now: datetime | None = None) -> Respo
         definition = locked.version.definition
         answers = prune(definition, locked.answers)
         by_key = {q["key"]: q for q in definition["questions"]}
-        answers = {k: v for k, v in answers.items()
-                   if (k.endswith(".other") and isinstance(v, str) and "\x00" not in v)
-                   or (k in by_key and valid_stored(by_key[k], v))}
+        answers = {
+            k: v
+            for k, v in answers.items()
+            if (k.endswith(".other") and isinstance(v, str) and "\x00" not in v)
+            or (k in by_key and valid_stored(by_key[k], v))
+        }
         locked.answers = answers
         if invitation_needed(locked.survey, locked.invitation):
             raise SubmissionRefused("invitation_required")
@@ -144,8 +157,11 @@ def response_submit(*, response: Response, now: datetime | None = None) -> Respo
         locked.submitted_at = now
         # Uniqueness and the foreign keys are enforced by the database inside this transaction;
         # checking them again in Python would cost five queries on the busiest write.
-        locked.full_clean(exclude=["survey", "version", "invitation", "respondent"],
-                          validate_unique=False, validate_constraints=False)
+        locked.full_clean(
+            exclude=["survey", "version", "invitation", "respondent"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         locked.save(update_fields=["status", "submitted_at", "answers", "updated_at"])
         rows = _answer_rows(locked, by_key)
         Answer.objects.bulk_create(rows)
@@ -163,13 +179,29 @@ def _answer_rows(response: Response, by_key: dict) -> list[Answer]:
     rows = []
     for key, value in response.answers.items():
         if key.endswith(".other"):
-            rows.append(Answer(response=response, survey_id=response.survey_id, question_key=key,
-                               kind=Kind.SHORT_TEXT, value=value, text=value))
+            rows.append(
+                Answer(
+                    response=response,
+                    survey_id=response.survey_id,
+                    question_key=key,
+                    kind=Kind.SHORT_TEXT,
+                    value=value,
+                    text=value,
+                )
+            )
             continue
         q = by_key[key]
         text = value if kind_of(q).text else ""
-        rows.append(Answer(response=response, survey_id=response.survey_id, question_key=key,
-                           kind=q["kind"], value=value, text=text))
+        rows.append(
+            Answer(
+                response=response,
+                survey_id=response.survey_id,
+                question_key=key,
+                kind=q["kind"],
+                value=value,
+                text=text,
+            )
+        )
     return rows
 
 
@@ -185,8 +217,12 @@ def response_resume_email(*, response: Response, email: str) -> Response:
     past that nothing is sent or kept and the page says the same as usual, so it never shows
     that someone else has been sent links at that address."""
     validate_email(email)
-    if not ratelimit.allow(scope="surveys:resume-to", client=email.strip().lower(),
-                           limit=conf.resume_emails_per_address(), window=3600):
+    if not ratelimit.allow(
+        scope="surveys:resume-to",
+        client=email.strip().lower(),
+        limit=conf.resume_emails_per_address(),
+        window=3600,
+    ):
         logger.info("Resume link for response %s not emailed: the address has had enough", response.pk)
         return response
     response.resume_email = email
@@ -204,9 +240,12 @@ def resume_link_send(*, response: Response) -> bool:
     url = response_resume_url(response)
     send_mail(
         subject=f"Your answers to: {response.survey.title}",
-        message=(f"You saved your answers to '{response.survey.title}'.\n\n"
-                 f"To carry on where you left off, open this link:\n{url}\n\n"
-                 "Keep this link private: anyone with it can see and change your answers.\n"),
-        from_email=None, recipient_list=[response.resume_email],
+        message=(
+            f"You saved your answers to '{response.survey.title}'.\n\n"
+            f"To carry on where you left off, open this link:\n{url}\n\n"
+            "Keep this link private: anyone with it can see and change your answers.\n"
+        ),
+        from_email=None,
+        recipient_list=[response.resume_email],
     )
     return True

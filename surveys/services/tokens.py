@@ -13,8 +13,9 @@ from ..models import Invitation, Response
 
 
 def _token(purpose: str, nonce: str) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"surveys.{purpose}:{nonce}".encode(),
-                      hashlib.sha256).digest()
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"surveys.{purpose}:{nonce}".encode(), hashlib.sha256
+    ).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

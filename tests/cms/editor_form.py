@@ -92,8 +92,9 @@ def form_fields(html: str, form_id: str = "page-edit-form") -> list[tuple[str, s
     return parser.fields
 
 
-def submit_data(html: str, changes: dict[str, str], *, action: str | None = None,
-                form_id: str = "page-edit-form") -> dict[str, list[str]]:
+def submit_data(
+    html: str, changes: dict[str, str], *, action: str | None = None, form_id: str = "page-edit-form"
+) -> dict[str, list[str]]:
     """The POST a browser would send after the person typed `changes` and pressed `action`
     (e.g. "action-publish"; None is "Save draft"). Scripts that only add hidden inputs (the
     StreamField's) are stood in for; nothing is filled in that a person or the page did not."""

@@ -30,8 +30,9 @@ def test_build_page_from_triaged_feedback_then_edit(editor_client, yswd_index):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Caseworker changed again." in html and "At risk." not in html
-    response = editor_client.post("/admin/you-said-we-did/build/",
-                                  {"title": "Named workers", "items": [a.pk, b.pk]})
+    response = editor_client.post(
+        "/admin/you-said-we-did/build/", {"title": "Named workers", "items": [a.pk, b.pk]}
+    )
     assert response.status_code == 302
     from cms.models import YouSaidWeDidPage
 

@@ -27,16 +27,31 @@ def updates(site, plan):
     index = YouSaidWeDidIndexPage.objects.get()
     theme, _ = Theme.objects.get_or_create(label="ehcp timeliness", defaults={"keywords": "weeks"})
     quoted = make_item("We waited 40 weeks for the plan.", objective=_objective("PAP3A:1"))
-    done = publish_update(index, title="Named workers for every family", status="done",
-                          items=[make_item("Who is my caseworker?")],
-                          objectives=[_objective("PAP2B:2")], easy="Every family has one worker.")
-    in_progress = publish_update(index, title="Plans finished on time", status="in_progress",
-                                 quotes=[quoted], objectives=[_objective("PAP3A:1")],
-                                 themes=[theme], easy="We are making plans faster.")
-    could_not = publish_update(index, title="One waiting time for CAMHS", status="could_not_do",
-                               reason="There is not enough funding this year.",
-                               items=[make_item("CAMHS wait is too long", audience="young_person")],
-                               objectives=[_objective("PAP1:1")])
+    done = publish_update(
+        index,
+        title="Named workers for every family",
+        status="done",
+        items=[make_item("Who is my caseworker?")],
+        objectives=[_objective("PAP2B:2")],
+        easy="Every family has one worker.",
+    )
+    in_progress = publish_update(
+        index,
+        title="Plans finished on time",
+        status="in_progress",
+        quotes=[quoted],
+        objectives=[_objective("PAP3A:1")],
+        themes=[theme],
+        easy="We are making plans faster.",
+    )
+    could_not = publish_update(
+        index,
+        title="One waiting time for CAMHS",
+        status="could_not_do",
+        reason="There is not enough funding this year.",
+        items=[make_item("CAMHS wait is too long", audience="young_person")],
+        objectives=[_objective("PAP1:1")],
+    )
     return {"done": done, "in_progress": in_progress, "could_not": could_not}
 
 
@@ -124,11 +139,22 @@ def test_every_public_page_type_has_no_axe_violations(page, updates):
 
     demo._other_pages(HomePage.objects.get())
     urls = [
-        "/", "/plan/", "/plan/area/PAP2/", "/plan/objective/PAP2B_2/", "/you-said-we-did/",
-        "/you-said-we-did/?view=young", "/you-said-we-did/?status=could_not_do",
-        updates["done"].url, "/how-we-use-your-feedback/", "/news/",
-        "/news/named-workers-countywide/", "/events/", "/events/youth-forum-december/",
-        "/newsletter/", "/search/", "/search/?q=named+workers",
+        "/",
+        "/plan/",
+        "/plan/area/PAP2/",
+        "/plan/objective/PAP2B_2/",
+        "/you-said-we-did/",
+        "/you-said-we-did/?view=young",
+        "/you-said-we-did/?status=could_not_do",
+        updates["done"].url,
+        "/how-we-use-your-feedback/",
+        "/news/",
+        "/news/named-workers-countywide/",
+        "/events/",
+        "/events/youth-forum-december/",
+        "/newsletter/",
+        "/search/",
+        "/search/?q=named+workers",
     ]
     for url in urls:
         for easy in ("0", "1"):
@@ -152,8 +178,9 @@ def test_quoted_feedback_with_script_never_runs(page, site, plan):
     index = YouSaidWeDidIndexPage.objects.get()
     text = "My son waited 40 weeks. " + " ".join(XSS)
     item = make_item(text)
-    update = publish_update(index, title="Hostile quote", quotes=[item],
-                            summary="Summary " + XSS[0], easy="Easy " + XSS[1])
+    update = publish_update(
+        index, title="Hostile quote", quotes=[item], summary="Summary " + XSS[0], easy="Easy " + XSS[1]
+    )
     for url in (update.url, "/you-said-we-did/", "/you-said-we-did/?view=young"):
         for easy in ("0", "1"):
             page.goto(f"/easy-read/?on={easy}&next={url.replace('?', '%3F')}")
@@ -182,9 +209,12 @@ def test_build_publish_check_and_send_replies_in_the_browser(page, site, make_us
     from tests.factories import PASSWORD
 
     roles_sync()
-    items = [make_item("Nobody told us who our caseworker was.", wants_reply=True,
-                       contact_email="family@example.org"),
-             make_item("The letters never say who to call.", consent=False)]
+    items = [
+        make_item(
+            "Nobody told us who our caseworker was.", wants_reply=True, contact_email="family@example.org"
+        ),
+        make_item("The letters never say who to call.", consent=False),
+    ]
     FeedbackItem.objects.filter(pk__in=[i.pk for i in items]).update(status="triaged")
     user = make_user(Role.ENGAGEMENT_TEAM, totp=True)
     page.set_default_timeout(30_000)

@@ -28,8 +28,13 @@ def test_index_query_count_does_not_grow_with_items(no_page_cache, yswd_index, p
     _queries(client, yswd_index.url)  # warm Wagtail's site/root-path caches
     _, few = _queries(client, yswd_index.url)
     for n in range(8):
-        publish_update(yswd_index, title=f"Update {n}", items=[make_item(f"x{n}"), make_item(f"y{n}")],
-                       objectives=objectives, easy="Easy words.")
+        publish_update(
+            yswd_index,
+            title=f"Update {n}",
+            items=[make_item(f"x{n}"), make_item(f"y{n}")],
+            objectives=objectives,
+            easy="Easy words.",
+        )
     _queries(client, yswd_index.url)
     response, many = _queries(client, yswd_index.url)
     assert response.content.decode().count('class="app-card"') == 9

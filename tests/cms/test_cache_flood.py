@@ -35,8 +35,16 @@ def test_junk_query_parameters_create_no_cache_entries(page_cache, yswd_index):
 def test_known_parameters_with_junk_values_are_not_stored(page_cache, yswd_index):
     publish_update(yswd_index, title="One update")
     client = Client()
-    for query in ({"page": "abc"}, {"page": "0"}, {"page": "1", "x": "1"}, {"view": "old"},
-                  {"year": "20x4"}, {"status": "<b>"}, {"easy_read": "2"}, {"objective": "a\x01b"}):
+    for query in (
+        {"page": "abc"},
+        {"page": "0"},
+        {"page": "1", "x": "1"},
+        {"view": "old"},
+        {"year": "20x4"},
+        {"status": "<b>"},
+        {"easy_read": "2"},
+        {"objective": "a\x01b"},
+    ):
         for _ in range(2):
             assert client.get(yswd_index.url, query).status_code == 200
     assert _page_entries() == []
@@ -58,8 +66,13 @@ def test_free_values_are_capped_per_page(page_cache, yswd_index):
 def test_pages_people_use_are_still_cached(page_cache, yswd_index, plan):
     publish_update(yswd_index, title="One update", status="done")
     client = Client()
-    for url in (yswd_index.url + "?status=done", yswd_index.url + "?view=young",
-                yswd_index.url + "?status=done&objective=&area=&theme=&audience=&year=",
-                yswd_index.url + "?page=1", "/plan/?plan=WSOA-2018", "/?easy_read=1"):
+    for url in (
+        yswd_index.url + "?status=done",
+        yswd_index.url + "?view=young",
+        yswd_index.url + "?status=done&objective=&area=&theme=&audience=&year=",
+        yswd_index.url + "?page=1",
+        "/plan/?plan=WSOA-2018",
+        "/?easy_read=1",
+    ):
         client.get(url)
         assert client.get(url)["X-Page-Cache"] == "hit", url

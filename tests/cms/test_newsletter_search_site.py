@@ -34,8 +34,7 @@ def test_double_opt_in_and_unsubscribe(client, site, django_capture_on_commit_ca
     client.post(confirm)
     sub.refresh_from_db()
     assert sub.is_active
-    assert services.newsletter_issue_send(audience="parent_carer", subject="November",
-                                          body="News") == 1
+    assert services.newsletter_issue_send(audience="parent_carer", subject="November", body="News") == 1
     assert "/unsubscribe/" in mail.outbox[-1].body  # in every email
     unsubscribe = re.search(r"https?://[^/]+(/\S+/unsubscribe/\S+/)", mail.outbox[-1].body).group(1)
     client.post(unsubscribe)
@@ -44,8 +43,9 @@ def test_double_opt_in_and_unsubscribe(client, site, django_capture_on_commit_ca
     assert services.newsletter_issue_send(audience="parent_carer", subject="x", body="y") == 0
 
 
-def test_signup_errors_keep_input_and_never_reveal_subscribers(client, site,
-                                                               django_capture_on_commit_callbacks):
+def test_signup_errors_keep_input_and_never_reveal_subscribers(
+    client, site, django_capture_on_commit_callbacks
+):
     response = client.post("/newsletter/", {"email": "not an email", "audience": ""})
     html = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in html
@@ -81,8 +81,11 @@ def test_site_ensure_is_idempotent_and_gives_editors_page_permissions(db):
     assert Page.objects.count() == count
     slugs = set(home.get_children().values_list("slug", flat=True))
     assert {"plan", "you-said-we-did", "news", "events", "newsletter", "search"} <= slugs
-    perms = set(GroupPagePermission.objects.filter(group__name="Engagement team", page=home)
-                .values_list("permission__codename", flat=True))
+    perms = set(
+        GroupPagePermission.objects.filter(group__name="Engagement team", page=home).values_list(
+            "permission__codename", flat=True
+        )
+    )
     assert perms == {"add_page", "change_page", "publish_page"}
 
 
@@ -106,8 +109,7 @@ def test_accessibility_checker_runs_full_wcag_22_aa(rf, site, make_user):
     apply_userbar_hooks(request, items, site)
     assert isinstance(items[0], WCAG22AccessibilityItem)
     config = items[0].get_axe_configuration(request)
-    assert set(config["options"]["runOnly"]) >= {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
-                                                 "wcag22aa"}
+    assert set(config["options"]["runOnly"]) >= {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"}
 
 
 def test_demo_builds_at_least_five_updates_from_seeded_feedback(plan, site):

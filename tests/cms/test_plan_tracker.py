@@ -34,8 +34,7 @@ def test_feedback_summary_counts_confirmed_and_suggested_not_rejected_or_set_asi
     assert summary["total"] == "5"
     counts = {s["value"]: s["count"] for s in summary["sentiments"]}
     # Positive 1 and neutral 0 are suppressed; negative 4 is below 5 too.
-    assert counts == {"positive": "fewer than 5", "neutral": "fewer than 5",
-                      "negative": "fewer than 5"}
+    assert counts == {"positive": "fewer than 5", "neutral": "fewer than 5", "negative": "fewer than 5"}
 
 
 def test_one_small_cell_triggers_secondary_suppression(plan):

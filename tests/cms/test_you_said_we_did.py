@@ -57,7 +57,8 @@ def test_could_not_do_needs_a_reason(yswd_index):
 
 
 def test_publishing_marks_items_responded_audits_and_emails_nobody(
-        yswd_index, django_capture_on_commit_callbacks):
+    yswd_index, django_capture_on_commit_callbacks
+):
     wants = make_item("Please tell me.", contact_email="parent@example.org", wants_reply=True)
     no_reply = make_item("No reply wanted.", contact_email="other@example.org")
     no_email = make_item("No email left.", wants_reply=True)
@@ -110,10 +111,21 @@ def test_index_filters(client, yswd_index, plan):
     from feedback.models import Theme
 
     theme, _ = Theme.objects.get_or_create(label="named worker", defaults={"keywords": "caseworker"})
-    publish_update(yswd_index, title="Alpha update", status="done", objectives=[_objective("PAP2B:2")],
-                   themes=[theme], items=[make_item("a", audience="young_person")])
-    publish_update(yswd_index, title="Beta update", status="planned",
-                   objectives=[_objective("PAP3A:1")], items=[make_item("b")])
+    publish_update(
+        yswd_index,
+        title="Alpha update",
+        status="done",
+        objectives=[_objective("PAP2B:2")],
+        themes=[theme],
+        items=[make_item("a", audience="young_person")],
+    )
+    publish_update(
+        yswd_index,
+        title="Beta update",
+        status="planned",
+        objectives=[_objective("PAP3A:1")],
+        items=[make_item("b")],
+    )
     url = yswd_index.url
 
     def titles(query):

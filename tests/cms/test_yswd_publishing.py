@@ -67,8 +67,9 @@ def _errors(response) -> str:
 
 
 def test_service_publish_of_a_placeholder_draft_is_refused(yswd_index):
-    page = _draft(yswd_index, [make_item("Who is my caseworker?", wants_reply=True,
-                                         contact_email="a@example.org")])
+    page = _draft(
+        yswd_index, [make_item("Who is my caseworker?", wants_reply=True, contact_email="a@example.org")]
+    )
     for publish in (lambda p: p.get_latest_revision().publish(), lambda p: p.save_revision().publish()):
         with pytest.raises(ValidationError) as exc:
             publish(YouSaidWeDidPage.objects.get(pk=page.pk))
@@ -105,10 +106,13 @@ def test_editor_refuses_to_publish_a_placeholder_with_a_clear_message(editor, ys
 
 
 def test_builder_draft_publishes_after_editing_and_emails_nobody(editor, yswd_index):
-    a, b = _triaged(make_item("Who is my caseworker?", wants_reply=True, contact_email="a@example.org"),
-                    make_item("Nobody calls back.", consent=False))
-    response = editor.post("/admin/you-said-we-did/build/", {"title": "Named caseworkers",
-                                                              "items": [a.pk, b.pk]})
+    a, b = _triaged(
+        make_item("Who is my caseworker?", wants_reply=True, contact_email="a@example.org"),
+        make_item("Nobody calls back.", consent=False),
+    )
+    response = editor.post(
+        "/admin/you-said-we-did/build/", {"title": "Named caseworkers", "items": [a.pk, b.pk]}
+    )
     assert response.status_code == 302
     page = YouSaidWeDidPage.objects.get(title="Named caseworkers")
     mail.outbox.clear()
@@ -147,11 +151,14 @@ def test_editor_names_feedback_flagged_since_instead_of_this_field_is_required(e
 
 
 def test_builder_refuses_set_aside_feedback_and_keeps_the_choice(editor, yswd_index):
-    ok, spam, empty = _triaged(make_item("Who is my caseworker?"),
-                               make_item("Buy cheap pills www.x.example www.y.example", set_aside="spam"),
-                               make_item("n/a", set_aside="empty"))
-    response = editor.post("/admin/you-said-we-did/build/",
-                           {"title": "Named caseworkers", "items": [ok.pk, spam.pk, empty.pk]})
+    ok, spam, empty = _triaged(
+        make_item("Who is my caseworker?"),
+        make_item("Buy cheap pills www.x.example www.y.example", set_aside="spam"),
+        make_item("n/a", set_aside="empty"),
+    )
+    response = editor.post(
+        "/admin/you-said-we-did/build/", {"title": "Named caseworkers", "items": [ok.pk, spam.pk, empty.pk]}
+    )
     assert response.status_code == 400
     text = _errors(response)
     assert f"Feedback #{spam.pk}, #{empty.pk} was set aside (spam or no content)" in text
@@ -198,9 +205,14 @@ def published(yswd_index):
         make_item("no reply wanted", contact_email="quiet@example.org"),
         make_item("no address", wants_reply=True),
     ]
-    page = publish_update(yswd_index, items=items, status="could_not_do",
-                          reason="There is no money for it this year.", easy="We could not do it this year.",
-                          **REAL_TEXT)
+    page = publish_update(
+        yswd_index,
+        items=items,
+        status="could_not_do",
+        reason="There is no money for it this year.",
+        easy="We could not do it this year.",
+        **REAL_TEXT,
+    )
     return page
 
 
@@ -208,20 +220,23 @@ def _preview(client, page):
     response = client.get(f"/admin/you-said-we-did/{page.pk}/replies/")
     assert response.status_code == 200
     html = response.content.decode()
-    bodies = {k: unescape(v) for k, v in re.findall(r'<pre data-reply-preview="(\w+)"[^>]*>(.*?)</pre>',
-                                                   html, re.S)}
+    bodies = {
+        k: unescape(v) for k, v in re.findall(r'<pre data-reply-preview="(\w+)"[^>]*>(.*?)</pre>', html, re.S)
+    }
     return html, bodies
 
 
 def _send(client, page, html):
     revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
     count = re.search(r'name="count" value="(\d+)"', html).group(1)
-    return client.post(f"/admin/you-said-we-did/{page.pk}/replies/",
-                       {"action": "send", "revision": revision, "count": count})
+    return client.post(
+        f"/admin/you-said-we-did/{page.pk}/replies/", {"action": "send", "revision": revision, "count": count}
+    )
 
 
 def test_preview_shows_the_exact_email_and_count_then_confirming_sends_it(
-        editor, published, settings, django_capture_on_commit_callbacks):
+    editor, published, settings, django_capture_on_commit_callbacks
+):
     from cms.models import ReplySend
 
     settings.CMS_REPLY_BATCH_SIZE = 2
@@ -241,7 +256,8 @@ def test_preview_shows_the_exact_email_and_count_then_confirming_sends_it(
         "Thank you for telling us. Your feedback helps us make things better.\n\n"
         "You are getting this email because you asked for a reply. We will email you again only if "
         "another update answers your feedback. Nobody reads replies to this address: to tell us "
-        "anything else, use http://testserver/feedback/\n")
+        "anything else, use http://testserver/feedback/\n"
+    )
     assert "We could not do it this year." in bodies["easy_read"] and url in bodies["easy_read"]
     assert "not email you again" not in html
     assert mail.outbox == []  # looking sends nothing
@@ -251,7 +267,11 @@ def test_preview_shows_the_exact_email_and_count_then_confirming_sends_it(
     assert response.status_code == 302
     sent = {m.to[0]: m for m in mail.outbox}
     assert sorted(m.to[0] for m in mail.outbox) == [
-        "one@example.org", "three@example.org", "two@example.org", "young@example.org"]
+        "one@example.org",
+        "three@example.org",
+        "two@example.org",
+        "young@example.org",
+    ]
     assert sent["one@example.org"].body == bodies["standard"]  # word for word what was shown
     assert sent["young@example.org"].body == bodies["easy_read"]
     assert {m.subject for m in mail.outbox} == {"What we did about your feedback"}
@@ -261,7 +281,8 @@ def test_preview_shows_the_exact_email_and_count_then_confirming_sends_it(
 
 
 def test_each_person_gets_one_email_even_if_a_batch_or_the_send_runs_twice(
-        editor, published, settings, django_capture_on_commit_callbacks):
+    editor, published, settings, django_capture_on_commit_callbacks
+):
     from cms.models import ReplySend
     from cms.tasks import send_reply_batch
 
@@ -283,7 +304,8 @@ def test_each_person_gets_one_email_even_if_a_batch_or_the_send_runs_twice(
 
 
 def test_a_failed_send_goes_back_to_the_queue_and_is_sent_once_later(
-        editor, published, settings, django_capture_on_commit_callbacks):
+    editor, published, settings, django_capture_on_commit_callbacks
+):
     from cms.models import ReplySend
     from cms.tasks import send_reply_batch
 
@@ -314,8 +336,9 @@ def test_stop_halts_the_remaining_batches(editor, published, settings, django_ca
     assert len(mail.outbox) == 1
     page_html = editor.get(f"/admin/you-said-we-did/{published.pk}/replies/").content.decode()
     assert "Stop sending (3 not sent yet)" in page_html
-    response = editor.post(f"/admin/you-said-we-did/{published.pk}/replies/",
-                           {"action": "stop", "send": send.pk})
+    response = editor.post(
+        f"/admin/you-said-we-did/{published.pk}/replies/", {"action": "stop", "send": send.pk}
+    )
     assert response.status_code == 302
     for callback in queued:  # now every batch is queued and runs
         callback()
@@ -341,8 +364,7 @@ def test_sending_is_refused_while_the_page_holds_a_placeholder(editor, published
 
     page = YouSaidWeDidPage.objects.get(pk=published.pk)
     with pytest.raises(ValidationError):
-        yswd_replies_start(page=page, actor=None, previewed_revision=page.live_revision_id,
-                           previewed_count=4)
+        yswd_replies_start(page=page, actor=None, previewed_revision=page.live_revision_id, previewed_count=4)
     assert mail.outbox == [] and not ReplySend.objects.exists()
 
 
@@ -374,12 +396,21 @@ def _bulk_items(n, tag):
 
     from feedback.models import FeedbackOriginal
 
-    items = FeedbackItem.objects.bulk_create([
-        FeedbackItem(channel="web_form", audience="parent_carer", received_at=timezone.now(),
-                     source_ref=f"big:{tag}:{k}", consent_to_quote=k % 2 == 0, analysis_state="done",
-                     redacted_text=f"We waited {k} weeks for the EHC plan and nobody told us why. " * 3,
-                     status="triaged")
-        for k in range(n)])
+    items = FeedbackItem.objects.bulk_create(
+        [
+            FeedbackItem(
+                channel="web_form",
+                audience="parent_carer",
+                received_at=timezone.now(),
+                source_ref=f"big:{tag}:{k}",
+                consent_to_quote=k % 2 == 0,
+                analysis_state="done",
+                redacted_text=f"We waited {k} weeks for the EHC plan and nobody told us why. " * 3,
+                status="triaged",
+            )
+            for k in range(n)
+        ]
+    )
     FeedbackOriginal.objects.bulk_create([FeedbackOriginal(item=i, text="x") for i in items])
     return items
 
@@ -413,8 +444,10 @@ def test_the_full_list_pages_through_links_and_saves_quote_changes_as_a_draft(ed
     shown = [i.pk for i in items[50:]]
     untick = items[58]  # proposed as a quote by the builder (its author agreed)
     quoted = [i.pk for i in items[50:] if i.consent_to_quote and i != untick]
-    response = editor.post(f"/admin/you-said-we-did/{page.pk}/feedback/?p=2",
-                           {"shown": shown, "quote": quoted, "remove": [items[51].pk]})
+    response = editor.post(
+        f"/admin/you-said-we-did/{page.pk}/feedback/?p=2",
+        {"shown": shown, "quote": quoted, "remove": [items[51].pk]},
+    )
     assert response.status_code == 302, _errors(response)[-3000:]
     latest = YouSaidWeDidPage.objects.get(pk=page.pk).get_latest_revision_as_object()
     links = {link.item_id: link.quote for link in latest.feedback_links.all()}
@@ -422,8 +455,9 @@ def test_the_full_list_pages_through_links_and_saves_quote_changes_as_a_draft(ed
     assert links[untick.pk] is False and links[items[56].pk] is True and links[items[0].pk] is True
     assert not YouSaidWeDidPage.objects.get(pk=page.pk).live  # a draft, like the editor's
     odd = next(i for i in items[50:] if not i.consent_to_quote and i.pk != items[51].pk)
-    response = editor.post(f"/admin/you-said-we-did/{page.pk}/feedback/?p=2",
-                           {"shown": shown, "quote": [odd.pk]})
+    response = editor.post(
+        f"/admin/you-said-we-did/{page.pk}/feedback/?p=2", {"shown": shown, "quote": [odd.pk]}
+    )
     assert response.status_code == 400 and f"Feedback #{odd.pk} cannot be quoted" in _errors(response)
     # Saving the page in the editor keeps the links it does not show.
     assert _editor_post(editor, page, REAL_TEXT, action=None).status_code == 302

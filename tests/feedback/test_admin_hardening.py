@@ -76,8 +76,12 @@ def test_other_malformed_filters_are_messages_too(client, staff, two_items):
 
 def test_bulk_action_ignores_an_off_site_next(client, staff, two_items):
     ids = [i.pk for i in two_items]
-    off_site = ("https://evil.example/phish", "//evil.example/", "https:/\\evil.example",
-                "javascript:alert(1)")
+    off_site = (
+        "https://evil.example/phish",
+        "//evil.example/",
+        "https:/\\evil.example",
+        "javascript:alert(1)",
+    )
     for next_url in off_site:
         response = client.post("/admin/feedback/bulk/", {"items": ids, "action": "triaged", "next": next_url})
         assert response.status_code == 302
@@ -86,8 +90,10 @@ def test_bulk_action_ignores_an_off_site_next(client, staff, two_items):
         response = client.post("/admin/feedback/bulk/", {"action": "triaged", "next": next_url})
         assert response["Location"] == "/admin/feedback/", next_url
     # The inbox's own address (with its filters) is still where the team goes back to.
-    response = client.post("/admin/feedback/bulk/", {"items": ids, "action": "actioned",
-                                                     "next": "/admin/feedback/?status=triaged&p=2"})
+    response = client.post(
+        "/admin/feedback/bulk/",
+        {"items": ids, "action": "actioned", "next": "/admin/feedback/?status=triaged&p=2"},
+    )
     assert response["Location"] == "/admin/feedback/?status=triaged&p=2"
     assert set(FeedbackItem.objects.values_list("status", flat=True)) == {"actioned"}
 
@@ -157,8 +163,9 @@ def _xlsx_over_limit() -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename.startswith("xl/worksheets/sheet"):
-                content = content.replace(b"<sheetData>", b'<dimension ref="A1:D%d"/><sheetData>'
-                                          % (OVER_LIMIT + 1), 1)
+                content = content.replace(
+                    b"<sheetData>", b'<dimension ref="A1:D%d"/><sheetData>' % (OVER_LIMIT + 1), 1
+                )
                 cut = content.index(b'<row r="%d"' % (imports.MAX_ROWS + 100))
                 content = content[:cut] + b"<row><c><broken"
             target.writestr(info, content)
@@ -173,16 +180,18 @@ def test_xlsx_over_the_limit_is_refused_without_reading_the_rest():
 
 
 def test_import_page_shows_the_row_limit_error(client, staff):
-    response = client.post("/admin/feedback/import/",
-                           {"file": _upload(_csv_over_limit(poisoned_tail=False), "feedback.csv")})
+    response = client.post(
+        "/admin/feedback/import/", {"file": _upload(_csv_over_limit(poisoned_tail=False), "feedback.csv")}
+    )
     assert response.status_code == 200
     assert f"more than {imports.MAX_ROWS:,} rows" in response.content.decode()
     assert FeedbackItem.objects.count() == 0
 
 
 def test_a_file_at_the_limit_with_blank_rows_is_still_read():
-    lines = ["text,channel,date,audience"] + [f"Row {n},phone,2024-06-03,parent_carer"
-                                              for n in range(imports.MAX_ROWS)]
+    lines = ["text,channel,date,audience"] + [
+        f"Row {n},phone,2024-06-03,parent_carer" for n in range(imports.MAX_ROWS)
+    ]
     lines += [",,,"] * 50
     rows = imports.read_rows(_upload(("\n".join(lines) + "\n").encode(), "feedback.csv"))
     assert len(rows) == imports.MAX_ROWS

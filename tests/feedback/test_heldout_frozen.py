@@ -10,11 +10,28 @@ from pathlib import Path
 EVALUATION = Path(__file__).resolve().parents[2] / "feedback" / "evaluation"
 HELD_OUT_SHA256 = "781394750de628211620f095c376fc4839ab47ee0efecc3d1960616b9723c679"
 CATEGORIES = {
-    "physical_abuse", "emotional_abuse", "sexual_abuse", "peer_on_peer_abuse", "online_abuse", "neglect",
-    "criminal_exploitation", "sexual_exploitation", "county_lines", "online_grooming", "radicalisation",
-    "domestic_abuse", "self_harm", "suicidal_thoughts", "eating_disorder", "going_missing",
-    "fgm_forced_marriage_honour", "modern_slavery", "restraint_seclusion", "disabled_child_without_care",
-    "bullying_risk_of_harm", "carer_at_risk",
+    "physical_abuse",
+    "emotional_abuse",
+    "sexual_abuse",
+    "peer_on_peer_abuse",
+    "online_abuse",
+    "neglect",
+    "criminal_exploitation",
+    "sexual_exploitation",
+    "county_lines",
+    "online_grooming",
+    "radicalisation",
+    "domestic_abuse",
+    "self_harm",
+    "suicidal_thoughts",
+    "eating_disorder",
+    "going_missing",
+    "fgm_forced_marriage_honour",
+    "modern_slavery",
+    "restraint_seclusion",
+    "disabled_child_without_care",
+    "bullying_risk_of_harm",
+    "carer_at_risk",
 }
 
 

@@ -64,9 +64,10 @@ def test_confirming_suggestions_writes_labels(item, team):
     )
     assert suggested, "the pipeline should suggest an objective for this text"
     feedback_tags_confirm(item=item, actor=team)
-    assert set(
-        StaffLabel.objects.filter(item=item, kind="objective_confirmed").values_list("value", flat=True)
-    ) == suggested
+    assert (
+        set(StaffLabel.objects.filter(item=item, kind="objective_confirmed").values_list("value", flat=True))
+        == suggested
+    )
 
 
 def test_not_a_concern_closes_the_alert_and_writes_a_label(item, lead):
@@ -223,12 +224,23 @@ def test_poisoned_labels_are_refused_on_the_real_path(feedback_setup):
     get worse, and the candidate is refused."""
     disclosures = [
         f"{who} {what}"
-        for who in ("My son says his stepdad", "She told me her uncle", "He said the man next door",
-                    "My daughter says her mum's boyfriend", "The boy in my class says his dad")
-        for what in ("hits him with a belt when he is naughty.", "touches her where he shouldn't.",
-                     "locks them in the shed overnight.", "won't feed him if he cries.",
-                     "tells her she would be better off dead.", "burns him with cigarettes.",
-                     "sends her pictures and says to keep it secret.", "punches her in the stomach.")
+        for who in (
+            "My son says his stepdad",
+            "She told me her uncle",
+            "He said the man next door",
+            "My daughter says her mum's boyfriend",
+            "The boy in my class says his dad",
+        )
+        for what in (
+            "hits him with a belt when he is naughty.",
+            "touches her where he shouldn't.",
+            "locks them in the shed overnight.",
+            "won't feed him if he cries.",
+            "tells her she would be better off dead.",
+            "burns him with cigarettes.",
+            "sends her pictures and says to keep it secret.",
+            "punches her in the stomach.",
+        )
     ]
     poison = [{"text": t, "safeguarding": False} for t in disclosures] * 12
     result = labels.analysis_models_retrain(extra_labels=poison)

@@ -42,10 +42,16 @@ def test_roles_receive_their_declared_permissions():
 
 
 def test_signup_as_parent_needs_email_verification_and_gets_role(client):
-    response = client.post("/accounts/signup/", {
-        "email": "new.parent@example.org", "password1": "a-long-passphrase-1",
-        "password2": "a-long-passphrase-1", "role": "parent_carer", "first_name": "Sam",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new.parent@example.org",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+            "role": "parent_carer",
+            "first_name": "Sam",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email="new.parent@example.org")
     assert user_roles(user) == {Role.PARENT_CARER}
@@ -60,20 +66,31 @@ def test_signup_as_parent_needs_email_verification_and_gets_role(client):
 
 
 def test_signup_cannot_choose_a_staff_role(client):
-    response = client.post("/accounts/signup/", {
-        "email": "sneaky@example.org", "password1": "a-long-passphrase-1",
-        "password2": "a-long-passphrase-1", "role": "engagement_team",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "sneaky@example.org",
+            "password1": "a-long-passphrase-1",
+            "password2": "a-long-passphrase-1",
+            "role": "engagement_team",
+        },
+    )
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not User.objects.filter(email="sneaky@example.org").exists()
 
 
 def test_signup_form_keeps_what_was_typed_on_error(client):
-    response = client.post("/accounts/signup/", {
-        "email": "keep.me@example.org", "password1": "short", "password2": "short",
-        "role": "professional", "organisation": "Larkmead <b>School</b>",
-    })
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "keep.me@example.org",
+            "password1": "short",
+            "password2": "short",
+            "role": "professional",
+            "organisation": "Larkmead <b>School</b>",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in html and 'value="keep.me@example.org"' in html
@@ -145,8 +162,9 @@ def test_password_reset_sends_an_email(client, make_user):
 def test_staff_accounts_are_created_by_administrators(db):
     from portal.services import staff_user_create
 
-    user = staff_user_create(email="Jo.Officer@Oxfordshire.gov.uk", password=None,
-                             role=Role.SAFEGUARDING_LEAD)
+    user = staff_user_create(
+        email="Jo.Officer@Oxfordshire.gov.uk", password=None, role=Role.SAFEGUARDING_LEAD
+    )
     assert user.email == "jo.officer@oxfordshire.gov.uk"
     assert user_roles(user) == {Role.SAFEGUARDING_LEAD}
     assert not user.has_usable_password()
@@ -190,7 +208,12 @@ def test_every_public_post_needs_a_csrf_token(db, site):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    for path in ("/accounts/login/", "/accounts/signup/", "/feedback/", "/youth-forum/join/",
-                 "/surveys/young-people/"):
+    for path in (
+        "/accounts/login/",
+        "/accounts/signup/",
+        "/feedback/",
+        "/youth-forum/join/",
+        "/surveys/young-people/",
+    ):
         response = strict.post(path, {"x": "1"})
         assert response.status_code == 403, path

@@ -16,8 +16,13 @@ def _directives(csp: str) -> dict[str, str]:
 
 def test_admin_pages_send_a_content_security_policy(client, make_user, site):
     sign_in(client, make_user(Role.ADMINISTRATOR, totp=True, is_superuser=True))
-    for url in ("/admin/", f"/admin/pages/{site.pk}/", f"/admin/pages/{site.pk}/edit/", "/admin/documents/",
-                "/admin/feedback/"):
+    for url in (
+        "/admin/",
+        f"/admin/pages/{site.pk}/",
+        f"/admin/pages/{site.pk}/edit/",
+        "/admin/documents/",
+        "/admin/feedback/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         csp = _directives(response["Content-Security-Policy"])
@@ -34,7 +39,8 @@ def test_served_documents_are_sandboxed(client, settings, tmp_path, site):
 
     settings.MEDIA_ROOT = str(tmp_path)
     document = get_document_model().objects.create(
-        title="Minutes", file=ContentFile(b"<script>alert(1)</script>", name="minutes.txt"))
+        title="Minutes", file=ContentFile(b"<script>alert(1)</script>", name="minutes.txt")
+    )
     response = client.get(document.url)
     assert response.status_code == 200
     csp = _directives(response["Content-Security-Policy"])

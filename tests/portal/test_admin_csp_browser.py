@@ -54,12 +54,22 @@ def test_admin_pages_and_preview_work_under_the_csp(editor_tab, site):
     from tests.cms.conftest import make_item, publish_update
 
     tab = editor_tab
-    update = publish_update(YouSaidWeDidIndexPage.objects.get(), title="Transport update",
-                            items=[make_item("The bus was late.")])
+    update = publish_update(
+        YouSaidWeDidIndexPage.objects.get(), title="Transport update", items=[make_item("The bus was late.")]
+    )
     seen = {}
-    for url in ("/admin/", f"/admin/pages/{site.pk}/", "/admin/feedback/", "/admin/documents/",
-                "/admin/images/", "/admin/snippets/feedback/theme/", "/admin/users/",
-                "/admin/survey-tools/", "/admin/youth-forum/", "/admin/you-said-we-did/build/"):
+    for url in (
+        "/admin/",
+        f"/admin/pages/{site.pk}/",
+        "/admin/feedback/",
+        "/admin/documents/",
+        "/admin/images/",
+        "/admin/snippets/feedback/theme/",
+        "/admin/users/",
+        "/admin/survey-tools/",
+        "/admin/youth-forum/",
+        "/admin/you-said-we-did/build/",
+    ):
         response = tab.goto(url)
         assert response.status == 200, url
         tab.wait_for_load_state("networkidle")

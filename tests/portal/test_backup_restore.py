@@ -19,9 +19,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _pg_env(settings_dict):
     env = dict(os.environ)
-    env.update({"PGHOST": settings_dict.get("HOST") or "127.0.0.1",
-                "PGPORT": str(settings_dict.get("PORT") or 5432),
-                "PGUSER": settings_dict.get("USER") or "postgres"})
+    env.update(
+        {
+            "PGHOST": settings_dict.get("HOST") or "127.0.0.1",
+            "PGPORT": str(settings_dict.get("PORT") or 5432),
+            "PGUSER": settings_dict.get("USER") or "postgres",
+        }
+    )
     if settings_dict.get("PASSWORD"):
         env["PGPASSWORD"] = settings_dict["PASSWORD"]
     return env
@@ -52,16 +56,29 @@ def test_pg_dump_and_restore_bring_back_every_row(tmp_path):
     dump = tmp_path / "backup.dump"
     source = connection.settings_dict["NAME"]
     target = f"restore_{uuid.uuid4().hex[:8]}"
-    subprocess.run(["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), source],  # noqa: S603,S607
-                   env=env, check=True, timeout=120)
+    subprocess.run(
+        ["pg_dump", "--format=custom", "--no-owner", "--file", str(dump), source],  # noqa: S603,S607
+        env=env,
+        check=True,
+        timeout=120,
+    )
     subprocess.run(["createdb", target], env=env, check=True, timeout=60)  # noqa: S603,S607
     try:
-        subprocess.run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", target, str(dump)],  # noqa: S603,S607
-                       env=env, check=True, timeout=300)
+        subprocess.run(
+            ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", target, str(dump)],  # noqa: S603,S607
+            env=env,
+            check=True,
+            timeout=300,
+        )
         import psycopg
 
-        params = {"host": env["PGHOST"], "port": env["PGPORT"], "user": env["PGUSER"],
-                  "dbname": target, "password": env.get("PGPASSWORD")}
+        params = {
+            "host": env["PGHOST"],
+            "port": env["PGPORT"],
+            "user": env["PGUSER"],
+            "dbname": target,
+            "password": env.get("PGPASSWORD"),
+        }
         with psycopg.connect(**params) as restored, restored.cursor() as cursor:
             after = _row_counts(cursor)
             cursor.execute("SELECT code FROM portal_objective WHERE code = 'PAP2B:2'")

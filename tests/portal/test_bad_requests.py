@@ -7,16 +7,14 @@ pytestmark = pytest.mark.django_db
 
 def test_oversized_body_gets_a_clear_413(client, site):
     body = "x=" + "a" * (3 * 1024 * 1024)
-    response = client.post("/accounts/login/", data=body,
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post("/accounts/login/", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
     assert "too large" in response.content.decode()
 
 
 def test_too_many_fields_gets_a_clear_400(client, site):
     body = "&".join(f"f{i}=1" for i in range(5000))
-    response = client.post("/accounts/login/", data=body,
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post("/accounts/login/", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
     assert "far more answers" in response.content.decode()
 
@@ -35,8 +33,7 @@ def test_invalid_utf8_in_query_string_is_not_an_error(client, site, plan):
 
 @pytest.mark.parametrize("raw", ["login=%ED%B3%BF&password=x", "login=%FF%FE&password=%C0%AF"])
 def test_lone_surrogates_and_invalid_utf8_in_a_form_are_not_an_error(client, site, raw):
-    response = client.post("/accounts/login/", data=raw,
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post("/accounts/login/", data=raw, content_type="application/x-www-form-urlencoded")
     assert response.status_code in (200, 400)
 
 

@@ -12,8 +12,9 @@ def dead_redis_cache():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    return ResilientRedisCache(f"redis://127.0.0.1:{port}/0",
-                               {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}})
+    return ResilientRedisCache(
+        f"redis://127.0.0.1:{port}/0", {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}
+    )
 
 
 def test_reads_miss_and_writes_are_skipped_when_redis_is_down(dead_redis_cache):

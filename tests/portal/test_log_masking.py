@@ -62,16 +62,30 @@ def _token_urls() -> list[str]:
 def test_every_token_route_is_found():
     """The walk above really finds the token routes (so a new one is covered by the tests)."""
     urls = _token_urls()
-    for expected in ("/surveys/resume/", "/surveys/i/", "/surveys/unsubscribe/", "/youth-forum/consent/",
-                     "/youth-forum/sign-in/", "/accounts/password/reset/key/", "/accounts/confirm-email/",
-                     "/confirm/", "/unsubscribe/", "/admin/password_reset/confirm/"):
+    for expected in (
+        "/surveys/resume/",
+        "/surveys/i/",
+        "/surveys/unsubscribe/",
+        "/youth-forum/consent/",
+        "/youth-forum/sign-in/",
+        "/accounts/password/reset/key/",
+        "/accounts/confirm-email/",
+        "/confirm/",
+        "/unsubscribe/",
+        "/admin/password_reset/confirm/",
+    ):
         assert any(expected in url for url in urls), (expected, urls)
 
 
 def test_mask_hides_every_token_in_paths_queries_and_referers():
     for url in _token_urls():
-        for text in (url, f"GET {url}?page=2 HTTP/1.1", f"https://send.example.org{url}",
-                     f"/accounts/login/?next={url}", "/accounts/login/?next=" + url.replace("/", "%2F")):
+        for text in (
+            url,
+            f"GET {url}?page=2 HTTP/1.1",
+            f"https://send.example.org{url}",
+            f"/accounts/login/?next={url}",
+            "/accounts/login/?next=" + url.replace("/", "%2F"),
+        ):
             assert SECRET not in mask(text) and "MTIz" not in mask(text), text
             assert "***" in mask(text)
     # Search terms are masked; the rest of the URL is kept for whoever reads the log.
@@ -79,8 +93,13 @@ def test_mask_hides_every_token_in_paths_queries_and_referers():
     assert mask("q=Jane&page=2") == "q=***&page=2"
     assert mask("/admin/feedback/?status=new&q=my+son+Tom") == "/admin/feedback/?status=new&q=***"
     # Ordinary paths are untouched.
-    for url in ("/surveys/", "/surveys/school-travel/page/2/", "/youth-forum/sign-in/",
-                "/you-said-we-did/?status=done&page=2", "/plan/objective/PAP2B_2/"):
+    for url in (
+        "/surveys/",
+        "/surveys/school-travel/page/2/",
+        "/youth-forum/sign-in/",
+        "/you-said-we-did/?status=done&page=2",
+        "/plan/objective/PAP2B_2/",
+    ):
         assert mask(url) == url
 
 
@@ -109,14 +128,25 @@ def _gunicorn_line(tmp_path, environ, access_log_format=None) -> str:
     return line
 
 
-@pytest.mark.parametrize("fmt", [None, "%(r)s|%(U)s|%(q)s|%(f)s|%({referer}i)s|%({location}o)s|"
-                                       "%({raw_uri}e)s|%({path_info}e)s|%({query_string}e)s"])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        None,
+        "%(r)s|%(U)s|%(q)s|%(f)s|%({referer}i)s|%({location}o)s|"
+        "%({raw_uri}e)s|%({path_info}e)s|%({query_string}e)s",
+    ],
+)
 def test_gunicorn_access_log_masks_every_token_url(tmp_path, fmt):
     for url in [*_token_urls(), "/search/"]:
         environ = {
-            "REQUEST_METHOD": "GET", "RAW_URI": f"{url}?q=Jane+Smith", "SERVER_PROTOCOL": "HTTP/1.1",
-            "PATH_INFO": url, "QUERY_STRING": "q=Jane+Smith", "REMOTE_ADDR": "203.0.113.9",
-            "HTTP_REFERER": f"https://send.example.org{url}", "HTTP_USER_AGENT": "test",
+            "REQUEST_METHOD": "GET",
+            "RAW_URI": f"{url}?q=Jane+Smith",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "PATH_INFO": url,
+            "QUERY_STRING": "q=Jane+Smith",
+            "REMOTE_ADDR": "203.0.113.9",
+            "HTTP_REFERER": f"https://send.example.org{url}",
+            "HTTP_USER_AGENT": "test",
         }
         line = _gunicorn_line(tmp_path, environ, fmt)
         assert line.strip(), "nothing was logged"

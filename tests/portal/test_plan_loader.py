@@ -11,7 +11,11 @@ from portal.plan_loader import DEFAULT_PLAN_FILE, PlanFileError, parse_plan_file
 pytestmark = pytest.mark.django_db
 
 PAP_CODES = [
-    "PAP1:1", "PAP1:2", "PAP1:3", "PAP1:4", "PAP1:5",
+    "PAP1:1",
+    "PAP1:2",
+    "PAP1:3",
+    "PAP1:4",
+    "PAP1:5",
 ]
 
 
@@ -56,13 +60,21 @@ def test_kpi_ehcp_20_weeks_baseline_and_direction_is_derived():
 
 def test_load_plan_twice_changes_nothing(capsys):
     call_command("load_plan")
-    counts = (Plan.objects.count(), Objective.objects.count(), KPI.objects.count(),
-              RatingEntry.objects.count())
+    counts = (
+        Plan.objects.count(),
+        Objective.objects.count(),
+        KPI.objects.count(),
+        RatingEntry.objects.count(),
+    )
     capsys.readouterr()
     call_command("load_plan")
     assert "Nothing to change" in capsys.readouterr().out
-    assert counts == (Plan.objects.count(), Objective.objects.count(), KPI.objects.count(),
-                      RatingEntry.objects.count())
+    assert counts == (
+        Plan.objects.count(),
+        Objective.objects.count(),
+        KPI.objects.count(),
+        RatingEntry.objects.count(),
+    )
 
 
 def _write(tmp_path, data) -> str:
@@ -120,7 +132,8 @@ def test_a_change_in_the_file_updates_only_that_record(tmp_path, capsys):
     call_command("load_plan")
     data = _real()
     data["plans"][0]["priority_areas"][0]["objectives"][0]["ratings"].append(
-        {"rating": "green", "as_of": "2024-09-01", "note": "Youth forum running"})
+        {"rating": "green", "as_of": "2024-09-01", "note": "Youth forum running"}
+    )
     call_command("load_plan", file=_write(tmp_path, data))
     out = capsys.readouterr().out
     assert "Created 1 BRAG ratings" in out

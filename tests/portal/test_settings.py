@@ -9,13 +9,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(env_extra, *args):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "SITE_BASE_URL", "TRUSTED_PROXIES",
-                        "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "SITE_BASE_URL",
+            "TRUSTED_PROXIES",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        )
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.production", **env_extra})
     return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=120,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -33,9 +46,17 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
 def test_production_passes_check_deploy_with_zero_warnings():
     secret = "k3y-" + "".join(chr(65 + (i * 7) % 26) + str(i % 10) for i in range(40))
-    result = _run({"SECRET_KEY": secret, "ALLOWED_HOSTS": "send.example.org",
-                   "SITE_BASE_URL": "https://send.example.org"},
-                  "check", "--deploy", "--fail-level", "WARNING")
+    result = _run(
+        {
+            "SECRET_KEY": secret,
+            "ALLOWED_HOSTS": "send.example.org",
+            "SITE_BASE_URL": "https://send.example.org",
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -51,16 +72,20 @@ def test_production_refuses_to_start_without_site_base_url():
 
 
 def test_production_refuses_a_plain_http_or_local_site_base_url():
-    for bad in ("http://send.example.org", "https://localhost:8000", "https://127.0.0.1",
-                "send.example.org", "https://"):
+    for bad in (
+        "http://send.example.org",
+        "https://localhost:8000",
+        "https://127.0.0.1",
+        "send.example.org",
+        "https://",
+    ):
         result = _run({**GOOD, "SITE_BASE_URL": bad}, "check")
         assert result.returncode != 0, bad
         assert "SITE_BASE_URL" in result.stderr, bad
 
 
 def test_production_refuses_a_trusted_proxy_that_is_not_an_address():
-    result = _run({**GOOD, "SITE_BASE_URL": "https://send.example.org", "TRUSTED_PROXIES": "nginx"},
-                  "check")
+    result = _run({**GOOD, "SITE_BASE_URL": "https://send.example.org", "TRUSTED_PROXIES": "nginx"}, "check")
     assert result.returncode != 0
     assert "TRUSTED_PROXIES" in result.stderr
 
@@ -89,15 +114,25 @@ def test_a_malformed_app_setting_stops_the_site_instead_of_becoming_the_default(
     with pytest.raises(ImproperlyConfigured, match="BOARDPACKS_MINIMUM_SHARE"):
         packs_conf.minimum_share()
     errors = {e.obj: e.msg for e in app_settings_are_valid()}
-    assert set(errors) >= {"feedback.conf.original_retention_days", "youthforum.conf.rate_limit",
-                           "boardpacks.conf.extra_closed_days", "boardpacks.conf.minimum_share"}
+    assert set(errors) >= {
+        "feedback.conf.original_retention_days",
+        "youthforum.conf.rate_limit",
+        "boardpacks.conf.extra_closed_days",
+        "boardpacks.conf.minimum_share",
+    }
     settings.FEEDBACK_ORIGINAL_RETENTION_DAYS = "90"
     assert feedback_conf.original_retention_days() == 90
 
 
 def test_manage_py_check_names_a_malformed_app_setting():
-    result = _run({"SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "send.example.org",
-                   "SITE_BASE_URL": "https://send.example.org",
-                   "FEEDBACK_ORIGINAL_RETENTION_DAYS": "90d"}, "check")
+    result = _run(
+        {
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "send.example.org",
+            "SITE_BASE_URL": "https://send.example.org",
+            "FEEDBACK_ORIGINAL_RETENTION_DAYS": "90d",
+        },
+        "check",
+    )
     assert result.returncode != 0
     assert "FEEDBACK_ORIGINAL_RETENTION_DAYS must be a whole number, not '90d'" in result.stderr

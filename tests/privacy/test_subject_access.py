@@ -109,7 +109,8 @@ def test_export_holds_everything_about_the_person_and_nothing_about_others(alice
     # Youth forum: she is the contact for her child, and gave consent.
     contact = doc["youth_forum"]["contact_for_members"]
     assert [(c["nickname"], c["consent_requests"][0]["name_given"]) for c in contact] == [
-        ("Kidalicezq", "Parent alicezq")]
+        ("Kidalicezq", "Parent alicezq")
+    ]
     assert doc["youth_forum"]["membership"] is None
     assert doc["newsletter"][0]["email"] == alice.email and doc["newsletter"][0]["confirmed_at"]
     assert alice.subscription.confirm_token not in text  # tokens would let anyone change it
@@ -155,8 +156,13 @@ def test_member_export_has_views_comments_and_dots(place, moderator, bob):
 def test_email_without_an_account_finds_what_is_held_under_it(survey):
     from feedback.services import feedback_ingest
 
-    people.run_on_commit(feedback_ingest, text="No account here, ring me", channel="web_form",
-                         audience="parent_carer", contact_email="Walkin@Example.org")
+    people.run_on_commit(
+        feedback_ingest,
+        text="No account here, ring me",
+        channel="web_form",
+        audience="parent_carer",
+        contact_email="Walkin@Example.org",
+    )
     subject = subject_for_email("walkin@example.org")
     assert subject.user is None
     doc = subject_data_export(subject=subject)
@@ -337,14 +343,27 @@ def test_delete_page_needs_sign_in():
 def test_export_command_writes_a_private_file_and_is_logged(alice, bob, tmp_path, make_user):
     officer = make_user(Role.ADMINISTRATOR)
     out = tmp_path / "sar.json"
-    call_command("subject_access_export", alice.email, "--out", str(out), "--by", officer.email,
-                 "--reason", "SAR 2026-014", stdout=__import__("io").StringIO())
+    call_command(
+        "subject_access_export",
+        alice.email,
+        "--out",
+        str(out),
+        "--by",
+        officer.email,
+        "--reason",
+        "SAR 2026-014",
+        stdout=__import__("io").StringIO(),
+    )
     doc = json.loads(out.read_text())
     assert doc["account"]["email"] == alice.email and "bobxv" not in out.read_text()
     assert out.stat().st_mode & 0o777 == 0o600
     entry = AccessLogEntry.objects.get(action="subject_export")
     assert (entry.actor, entry.object_type, entry.object_id, entry.reason) == (
-        officer, "portal.user", str(alice.user.pk), "SAR 2026-014")
+        officer,
+        "portal.user",
+        str(alice.user.pk),
+        "SAR 2026-014",
+    )
     assert alice.email not in json.dumps(entry.detail)
 
 

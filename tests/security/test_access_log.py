@@ -26,8 +26,11 @@ def _ingest(text, **kwargs):
 
 @pytest.fixture
 def item(db):
-    return _ingest("Our caseworker Jenny Smith never replies.", contact_email="mum@example.org",
-                   contact_name="Sam Parent")
+    return _ingest(
+        "Our caseworker Jenny Smith never replies.",
+        contact_email="mum@example.org",
+        contact_name="Sam Parent",
+    )
 
 
 @pytest.fixture
@@ -36,8 +39,10 @@ def disclosure(db):
 
 
 def _client(make_user, role) -> tuple[Client, object]:
-    user = make_user(role, totp=role in (Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.ADMINISTRATOR,
-                                         Role.BOARD_MEMBER))
+    user = make_user(
+        role,
+        totp=role in (Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.ADMINISTRATOR, Role.BOARD_MEMBER),
+    )
     client = Client()
     sign_in(client, user)
     return client, user
@@ -49,8 +54,11 @@ def test_viewing_an_original_records_one_entry_per_view(make_user, item):
     assert "Jenny Smith" in html and "mum@example.org" in html
     entry = AccessLogEntry.objects.get()
     assert (entry.actor, entry.actor_label, entry.action) == (lead, lead.email, "original_viewed")
-    assert (entry.object_type, entry.object_id, entry.screen) == ("feedback.item", str(item.pk),
-                                                                  "feedback_admin:item")
+    assert (entry.object_type, entry.object_id, entry.screen) == (
+        "feedback.item",
+        str(item.pk),
+        "feedback_admin:item",
+    )
     assert "Jenny" not in str(entry.detail) and entry.reason == ""
     client.get(f"/admin/feedback/item/{item.pk}/")
     assert AccessLogEntry.objects.filter(actor=lead, object_id=str(item.pk)).count() == 2
@@ -90,8 +98,9 @@ def test_survey_export_with_personal_data_is_recorded(make_user):
 
     survey = named_survey()
     response = services.response_start(survey=survey)
-    services.response_save_answers(response=response,
-                                   values={"rating": "good", "comment": "Ring Jo on 07700 900123"})
+    services.response_save_answers(
+        response=response, values={"rating": "good", "comment": "Ring Jo on 07700 900123"}
+    )
     run_on_commit(services.response_submit, response=response)
     admin, admin_user = _client(make_user, Role.ADMINISTRATOR)
     export = admin.get(f"/admin/survey-tools/{survey.pk}/export.csv")
@@ -100,9 +109,17 @@ def test_survey_export_with_personal_data_is_recorded(make_user):
     assert "07700 900123" not in export.content.decode("utf-8-sig")
     entry = AccessLogEntry.objects.get()
     assert (entry.actor, entry.action, entry.object_type, entry.object_id) == (
-        admin_user, "export_personal", "surveys.survey", str(survey.pk))
-    assert entry.detail == {"format": "csv", "responses": 1, "anonymous_survey": False,
-                            "unredacted_text": False}
+        admin_user,
+        "export_personal",
+        "surveys.survey",
+        str(survey.pk),
+    )
+    assert entry.detail == {
+        "format": "csv",
+        "responses": 1,
+        "anonymous_survey": False,
+        "unredacted_text": False,
+    }
     team, _ = _client(make_user, Role.ENGAGEMENT_TEAM)
     redacted = team.get(f"/admin/survey-tools/{survey.pk}/export.csv").content.decode("utf-8-sig")
     assert "07700 900123" not in redacted
@@ -146,12 +163,17 @@ def test_moderators_see_terms_comments_redacted(make_user):
     from youthforum.models import AgeBand, TermsVersion
 
     moderator = make_user(Role.ENGAGEMENT_TEAM, totp=True)
-    member = run_on_commit(services.member_join, nickname="Robin", age_band=AgeBand.AGE_16_17,
-                           contact_email="robin@example.org")
+    member = run_on_commit(
+        services.member_join, nickname="Robin", age_band=AgeBand.AGE_16_17, contact_email="robin@example.org"
+    )
     services.member_approve(member=member, actor=moderator)
     draft = TermsVersion.objects.create(number=1, body="Draft", status=TermsVersion.Status.DRAFT)
-    run_on_commit(services.terms_comment_add, member=member, version=draft,
-                  text="Email me at robin.real@example.org about meetings")
+    run_on_commit(
+        services.terms_comment_add,
+        member=member,
+        version=draft,
+        text="Email me at robin.real@example.org about meetings",
+    )
     client = Client()
     sign_in(client, moderator)
     html = client.get("/admin/youth-forum/comments/").content.decode()

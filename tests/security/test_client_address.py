@@ -84,21 +84,41 @@ def test_sign_in_limits_follow_the_same_address(client, site, make_user, setting
     user = make_user(Role.PARENT_CARER)
     limit = int(settings.ACCOUNT_RATE_LIMITS["login_failed"].split("/")[0])
     for _ in range(limit):
-        client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                    REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1")
-    blocked = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD},
-                          REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.1")
+        client.post(
+            "/accounts/login/",
+            {"login": user.email, "password": "wrong"},
+            REMOTE_ADDR=PROXY,
+            HTTP_X_FORWARDED_FOR="198.51.100.1",
+        )
+    blocked = client.post(
+        "/accounts/login/",
+        {"login": user.email, "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
     assert blocked.status_code == 429
     # Five wrong passwords from one person no longer lock out everyone behind the proxy.
     other = make_user(Role.PROFESSIONAL)
-    response = client.post("/accounts/login/", {"login": other.email, "password": PASSWORD},
-                           REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR="198.51.100.2")
+    response = client.post(
+        "/accounts/login/",
+        {"login": other.email, "password": PASSWORD},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="198.51.100.2",
+    )
     assert response.status_code == 302 and "_auth_user_id" in client.session
     # And a guesser who forges the header directly gets no fresh bucket per forged value.
     client.logout()
     for n in range(limit):
-        client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                    REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
-    response = client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                           REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.99")
+        client.post(
+            "/accounts/login/",
+            {"login": user.email, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        "/accounts/login/",
+        {"login": user.email, "password": "wrong"},
+        REMOTE_ADDR="203.0.113.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
     assert response.status_code == 429

@@ -47,9 +47,15 @@ ALLOWED = {200, 302, 400, 403, 404, 405, 413, 429}
 
 def fuzz(examples: int):
     return fuzz_settings(
-        max_examples=examples, deadline=None, derandomize=True, database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                               HealthCheck.data_too_large],
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
     )
 
 
@@ -62,28 +68,78 @@ XSS = [
     '</textarea><script>alert("fz4")</script>',
     '<iframe srcdoc="<script>alert(5)</script>"></iframe>',
 ]
-SQL = ["' OR 1=1 --", "'; DROP TABLE feedback_feedbackitem; --", '" OR ""="', "1; SELECT pg_sleep(5)--",
-       "%' UNION SELECT NULL, NULL--", "admin'/*"]
-UNICODE = ["😀👍🏽 family 👨‍👩‍👧", "مرحبا، نحن نريد المساعدة", "שלום עולם", "\u202egnp.exe\u202c",
-           "Z̵̡̢a̶l̴g̷o̸", "𝕳𝖊𝖑𝖑𝖔", "\ufeffbom", "e\u0301cole", "ﷺ", "\u2028line\u2029para"]
+SQL = [
+    "' OR 1=1 --",
+    "'; DROP TABLE feedback_feedbackitem; --",
+    '" OR ""="',
+    "1; SELECT pg_sleep(5)--",
+    "%' UNION SELECT NULL, NULL--",
+    "admin'/*",
+]
+UNICODE = [
+    "😀👍🏽 family 👨‍👩‍👧",
+    "مرحبا، نحن نريد المساعدة",
+    "שלום עולם",
+    "\u202egnp.exe\u202c",
+    "Z̵̡̢a̶l̴g̷o̸",
+    "𝕳𝖊𝖑𝖑𝖔",
+    "\ufeffbom",
+    "e\u0301cole",
+    "ﷺ",
+    "\u2028line\u2029para",
+]
 CONTROL = ["\x00", "a\x00b", "\x00" * 5, "\r\n", "\t\x0b\x0c", "\x1b[31mred", "\x7f", "  padded  "]
 SURROGATES = ["\ud800", "a\udfffb", "\udc80\ud800"]
 INVALID_UTF8 = [b"\xff\xfe", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80", b"caf\xe9"]
-ODD_CHOICES = ["", " ", "0", "-1", "1e9999", "99999999999999999999", "true", "null", "None", "[]",
-               "{}", "1.5", "NaN", "on", Role.ADMINISTRATOR.value, Role.ENGAGEMENT_TEAM.value]
-JUNK_BODIES = [b"", b"&&&", b"=", b"==&=", b"%", b"%zz=%", b"a=%ff%fe%00", b"\xff\xfe\x00\x01",
-               b"a" * 3000, b"a[]=1&a[]=2&a[b]=3", b'{"json": true}']
+ODD_CHOICES = [
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e9999",
+    "99999999999999999999",
+    "true",
+    "null",
+    "None",
+    "[]",
+    "{}",
+    "1.5",
+    "NaN",
+    "on",
+    Role.ADMINISTRATOR.value,
+    Role.ENGAGEMENT_TEAM.value,
+]
+JUNK_BODIES = [
+    b"",
+    b"&&&",
+    b"=",
+    b"==&=",
+    b"%",
+    b"%zz=%",
+    b"a=%ff%fe%00",
+    b"\xff\xfe\x00\x01",
+    b"a" * 3000,
+    b"a[]=1&a[]=2&a[b]=3",
+    b'{"json": true}',
+]
 
 URLENCODED = "application/x-www-form-urlencoded"
-OTHER_CONTENT_TYPES = ["multipart/form-data", "multipart/form-data; boundary=x", "text/plain",
-                       "application/json"]
+OTHER_CONTENT_TYPES = [
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "text/plain",
+    "application/json",
+]
 
 Value = str | bytes
 
 
 def long_strings():
-    return st.builds(lambda ch, n: ch * n, st.sampled_from(["a", "é", "😀", "<", "'", "\x00", " "]),
-                     st.sampled_from([201, 255, 501, 2_001, 5_001, 10_001, 100_000]))
+    return st.builds(
+        lambda ch, n: ch * n,
+        st.sampled_from(["a", "é", "😀", "<", "'", "\x00", " "]),
+        st.sampled_from([201, 255, 501, 2_001, 5_001, 10_001, 100_000]),
+    )
 
 
 def text_values():
@@ -106,16 +162,30 @@ def choice(valid):
 
 def emails():
     return st.one_of(
-        st.emails(), text_values(),
-        st.sampled_from(["name@example.org", "a@b", "x@example.org\x00", "<script>@x.org",
-                         "a" * 300 + "@example.org", "name@exa mple.org", "名前@例え.jp",
-                         "' OR 1=1 --@example.org"]),
+        st.emails(),
+        text_values(),
+        st.sampled_from(
+            [
+                "name@example.org",
+                "a@b",
+                "x@example.org\x00",
+                "<script>@x.org",
+                "a" * 300 + "@example.org",
+                "name@exa mple.org",
+                "名前@例え.jp",
+                "' OR 1=1 --@example.org",
+            ]
+        ),
     )
 
 
 def numbers():
-    return st.one_of(st.integers().map(str), st.floats().map(str), choice(["1", "2", "3"]),
-                     st.sampled_from(["1e999999", "1,000", " 3 ", "٣", "0x10", "-0", "1" * 5000]))
+    return st.one_of(
+        st.integers().map(str),
+        st.floats().map(str),
+        choice(["1", "2", "3"]),
+        st.sampled_from(["1e999999", "1,000", " 3 ", "٣", "0x10", "-0", "1" * 5000]),
+    )
 
 
 def _raw(value: Value) -> bytes:
@@ -169,8 +239,10 @@ def bodies(draw, fields: dict, rare: dict):
     unexpected keys; sometimes a raw junk body or a content type the form does not expect."""
     roll = draw(st.integers(0, 19))
     if roll == 0:
-        return Sent(junk=draw(st.one_of(st.sampled_from(JUNK_BODIES), st.binary(max_size=300))),
-                    content_type=draw(st.sampled_from([URLENCODED, *OTHER_CONTENT_TYPES])))
+        return Sent(
+            junk=draw(st.one_of(st.sampled_from(JUNK_BODIES), st.binary(max_size=300))),
+            content_type=draw(st.sampled_from([URLENCODED, *OTHER_CONTENT_TYPES])),
+        )
     # A browser always sends the CSRF token, so a real POST is never empty.
     pairs: list[tuple[Value, Value]] = [("csrfmiddlewaretoken", "x" * 64)]
     for name, strategy in fields.items():
@@ -200,14 +272,23 @@ def queries(draw, keys: list[str]):
 
 def link_tokens(real: list[str]):
     """Junk, plus real tokens with one character changed, cut short or added to."""
-    tampered = st.one_of(
-        st.builds(lambda t, i, c: t[:i % len(t)] + c + t[i % len(t) + 1:],
-                  st.sampled_from(real), st.integers(0, 200), st.sampled_from("aZ09-_:.%\x00")),
-        st.builds(lambda t, n: t[:n], st.sampled_from(real), st.integers(1, 40)),
-        st.builds(lambda t, s: _raw(t) + _raw(s), st.sampled_from(real), text_values()),
-    ) if real else st.nothing()
-    return st.one_of(text_values(), tampered,
-                     st.sampled_from(["..", ".", "%2e%2e", "x" * 43, "1", "-1", "0", "None"]))
+    tampered = (
+        st.one_of(
+            st.builds(
+                lambda t, i, c: t[: i % len(t)] + c + t[i % len(t) + 1 :],
+                st.sampled_from(real),
+                st.integers(0, 200),
+                st.sampled_from("aZ09-_:.%\x00"),
+            ),
+            st.builds(lambda t, n: t[:n], st.sampled_from(real), st.integers(1, 40)),
+            st.builds(lambda t, s: _raw(t) + _raw(s), st.sampled_from(real), text_values()),
+        )
+        if real
+        else st.nothing()
+    )
+    return st.one_of(
+        text_values(), tampered, st.sampled_from(["..", ".", "%2e%2e", "x" * 43, "1", "-1", "0", "None"])
+    )
 
 
 # --- Checks -------------------------------------------------------------------------------------
@@ -222,7 +303,8 @@ def assert_safe(response, sent: Sent, where: str) -> str:
     if status in (301, 302, 303, 307, 308):
         target = urlsplit(response["Location"])
         assert target.scheme in ("", "http", "https") and target.netloc in ("", "testserver"), (
-            f"{where}: redirect leaves the site: {response['Location']!r}")
+            f"{where}: redirect leaves the site: {response['Location']!r}"
+        )
     body = response.content.decode("utf-8", "replace")
     if response.get("Content-Type", "").startswith("text/html"):
         for text in sent.strings():
@@ -277,41 +359,88 @@ def SEARCH(v: str) -> str:
 # --- The data the forms need -------------------------------------------------------------------
 
 EVERY_KIND = [
-    {"key": "colour", "kind": Kind.SINGLE, "text": "Pick a colour", "options": "Red\nBlue\nGreen",
-     "allow_other": True},
-    {"key": "why-blue", "kind": Kind.SHORT_TEXT, "text": "Why blue?", "show_if_key": "colour",
-     "show_if_op": "equals", "show_if_values": "Blue"},
-    {"key": "help", "kind": Kind.MULTIPLE, "text": "Which help?", "options": "Speech\nOT\nCAMHS",
-     "allow_other": True, "required": False},
+    {
+        "key": "colour",
+        "kind": Kind.SINGLE,
+        "text": "Pick a colour",
+        "options": "Red\nBlue\nGreen",
+        "allow_other": True,
+    },
+    {
+        "key": "why-blue",
+        "kind": Kind.SHORT_TEXT,
+        "text": "Why blue?",
+        "show_if_key": "colour",
+        "show_if_op": "equals",
+        "show_if_values": "Blue",
+    },
+    {
+        "key": "help",
+        "kind": Kind.MULTIPLE,
+        "text": "Which help?",
+        "options": "Speech\nOT\nCAMHS",
+        "allow_other": True,
+        "required": False,
+    },
     {"key": "agree", "kind": Kind.LIKERT, "text": "Things are good"},
-    {"key": "happy", "kind": Kind.RATING, "text": "How happy?", "pictorial": True,
-     "same_page_as_previous": True},
+    {
+        "key": "happy",
+        "kind": Kind.RATING,
+        "text": "How happy?",
+        "pictorial": True,
+        "same_page_as_previous": True,
+    },
     {"key": "plan", "kind": Kind.YES_NO, "text": "Do you have a plan?"},
-    {"key": "count", "kind": Kind.NUMBER, "text": "How many?", "min_value": 0, "max_value": 100,
-     "required": False, "same_page_as_previous": True},
+    {
+        "key": "count",
+        "kind": Kind.NUMBER,
+        "text": "How many?",
+        "min_value": 0,
+        "max_value": 100,
+        "required": False,
+        "same_page_as_previous": True,
+    },
     {"key": "when", "kind": Kind.DATE, "text": "When?", "required": False},
     {"key": "school", "kind": Kind.SHORT_TEXT, "text": "School name", "required": False},
     {"key": "comment", "kind": Kind.LONG_TEXT, "text": "Anything else?", "same_page_as_previous": True},
-    {"key": "order", "kind": Kind.RANKING, "text": "Put in order", "options": "Time\nMoney\nStaff",
-     "required": False},
-    {"key": "grid", "kind": Kind.MATRIX, "text": "How much do you agree?",
-     "statements": "Staff listen\nI am kept informed"},
+    {
+        "key": "order",
+        "kind": Kind.RANKING,
+        "text": "Put in order",
+        "options": "Time\nMoney\nStaff",
+        "required": False,
+    },
+    {
+        "key": "grid",
+        "kind": Kind.MATRIX,
+        "text": "How much do you agree?",
+        "statements": "Staff listen\nI am kept informed",
+    },
 ]
 LIKERT_VALUES = [v for v, _, _ in LIKERT]
 SURVEY_FIELDS = {
-    "q-colour": choice(["red", "blue", "green", "other"]), "q-colour-other": text_values(),
+    "q-colour": choice(["red", "blue", "green", "other"]),
+    "q-colour-other": text_values(),
     "q-why-blue": text_values(),
-    "q-help": choice(["speech", "ot", "camhs", "other"]), "q-help-other": text_values(),
-    "q-agree": choice(LIKERT_VALUES), "q-happy": choice(["1", "2", "3", "4", "5"]),
-    "q-plan": choice(["yes", "no"]), "q-count": numbers(),
-    "q-when-day": numbers(), "q-when-month": numbers(), "q-when-year": numbers(),
-    "q-school": text_values(), "q-comment": text_values(),
-    "q-order-time": numbers(), "q-order-money": numbers(), "q-order-staff": numbers(),
-    "q-grid-staff-listen": choice(LIKERT_VALUES), "q-grid-i-am-kept-informed": choice(LIKERT_VALUES),
+    "q-help": choice(["speech", "ot", "camhs", "other"]),
+    "q-help-other": text_values(),
+    "q-agree": choice(LIKERT_VALUES),
+    "q-happy": choice(["1", "2", "3", "4", "5"]),
+    "q-plan": choice(["yes", "no"]),
+    "q-count": numbers(),
+    "q-when-day": numbers(),
+    "q-when-month": numbers(),
+    "q-when-year": numbers(),
+    "q-school": text_values(),
+    "q-comment": text_values(),
+    "q-order-time": numbers(),
+    "q-order-money": numbers(),
+    "q-order-staff": numbers(),
+    "q-grid-staff-listen": choice(LIKERT_VALUES),
+    "q-grid-i-am-kept-informed": choice(LIKERT_VALUES),
 }
 # What each page must keep when it comes back with errors.
-SURVEY_ECHO = {1: ["q-colour-other"], 2: ["q-why-blue"], 3: ["q-help-other"],
-               7: ["q-school", "q-comment"]}
+SURVEY_ECHO = {1: ["q-colour-other"], 2: ["q-why-blue"], 3: ["q-help-other"], 7: ["q-school", "q-comment"]}
 SURVEY_SLUG = "fuzz-every-kind"
 
 
@@ -336,9 +465,17 @@ class World:
         from surveys.models import Audience
         from surveys.services import survey_create
 
-        return self._once("survey", lambda: survey_create(
-            title="Every kind of question", slug=SURVEY_SLUG, audience=Audience.PARENT_CARER,
-            intro="For fuzzing.", privacy_notice="Kept for 2 years.", questions=EVERY_KIND))
+        return self._once(
+            "survey",
+            lambda: survey_create(
+                title="Every kind of question",
+                slug=SURVEY_SLUG,
+                audience=Audience.PARENT_CARER,
+                intro="For fuzzing.",
+                privacy_notice="Kept for 2 years.",
+                questions=EVERY_KIND,
+            ),
+        )
 
     @property
     def moderator(self):
@@ -347,8 +484,7 @@ class World:
     def new_member(self, age_band="16-17", approve=True):
         from youthforum import services
 
-        member = services.member_join(nickname="Robin", age_band=age_band,
-                                      contact_email="carer@example.org")
+        member = services.member_join(nickname="Robin", age_band=age_band, contact_email="carer@example.org")
         if approve:
             services.member_approve(member=member, actor=self.moderator)
         return member
@@ -361,9 +497,14 @@ class World:
     def prompt(self):
         from youthforum.models import Prompt
 
-        return self._once("prompt", lambda: Prompt.objects.create(
-            question="What would make college easier?", easy_read_question="What would help?",
-            status=Prompt.Status.OPEN))
+        return self._once(
+            "prompt",
+            lambda: Prompt.objects.create(
+                question="What would make college easier?",
+                easy_read_question="What would help?",
+                status=Prompt.Status.OPEN,
+            ),
+        )
 
     @property
     def vote_round(self):
@@ -381,8 +522,9 @@ class World:
     def terms_draft(self):
         from youthforum.models import TermsVersion
 
-        return self._once("terms", lambda: TermsVersion.objects.create(number=7, body="Draft rules",
-                                                                        status="draft"))
+        return self._once(
+            "terms", lambda: TermsVersion.objects.create(number=7, body="Draft rules", status="draft")
+        )
 
     def anonymous(self) -> Client:
         """The client as a new visitor: no cookies, so no session."""
@@ -397,8 +539,7 @@ class World:
 
     def signed_in(self, member=None) -> Client:
         client = self.anonymous()
-        client.force_login((member or self.member).user,
-                           backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login((member or self.member).user, backend="django.contrib.auth.backends.ModelBackend")
         return client
 
     def real_tokens(self) -> list[str]:
@@ -409,8 +550,11 @@ class World:
         def build():
             _, invitation_token = survey_services.invitation_create(survey=self.survey)
             under_16 = self.new_member(age_band="13-15", approve=False)
-            return [invitation_token, forum_services.consent_token(under_16.consents.get()),
-                    forum_services.sign_in_token(self.member)]
+            return [
+                invitation_token,
+                forum_services.consent_token(under_16.consents.get()),
+                forum_services.sign_in_token(self.member),
+            ]
 
         return self._once("tokens", build)
 
@@ -462,8 +606,9 @@ def _draft_choosing_blue(world: World) -> Client:
     from surveys.services import response_save_answers
 
     client = world.with_draft()
-    response_save_answers(response=Response.objects.filter(status="draft").latest("pk"),
-                          values={"colour": "blue"})
+    response_save_answers(
+        response=Response.objects.filter(status="draft").latest("pk"), values={"colour": "blue"}
+    )
     return client
 
 
@@ -492,65 +637,156 @@ def _no_self_made_staff(world: World) -> None:
 def _survey_pages(world: World):
     # Weighted towards the pages with text to keep; 2 is shown because the draft chose blue.
     number = st.sampled_from([1, 1, 1, 2, 2, 3, 3, 3, 4, 5, 6, 7, 7, 7, 8, 9, 0, 99, 2**40])
-    return st.builds(lambda n, change: f"/surveys/{SURVEY_SLUG}/page/{n}/" + ("?change=1" if change else ""),
-                     number, st.integers(0, 5).map(lambda r: r == 0))
+    return st.builds(
+        lambda n, change: f"/surveys/{SURVEY_SLUG}/page/{n}/" + ("?change=1" if change else ""),
+        number,
+        st.integers(0, 5).map(lambda r: r == 0),
+    )
 
 
 def _topic_fields(world: World) -> dict:
     """One input per topic of the round, named after the topic's id, and one for no topic."""
-    return {f"topic-{t.pk}": numbers() for t in world.vote_round.topics.all()} | {
-        "topic-999999": numbers()}
+    return {f"topic-{t.pk}": numbers() for t in world.vote_round.topics.all()} | {"topic-999999": numbers()}
 
 
 FORMS = [
-    Form("login", at("/accounts/login/"), {"login": emails(), "password": text_values()},
-         echo={"login": RAW}),
-    Form("signup", at("/accounts/signup/"),
-         {"email": emails(), "password1": text_values(), "password2": text_values(),
-          "first_name": text_values(), "organisation": text_values(),
-          "role": choice([r.value for r in SELF_SIGNUP_ROLES] + [r.value for r in Role])},
-         echo={"email": RAW, "first_name": RAW, "organisation": RAW}, after=_no_self_made_staff),
+    Form(
+        "login", at("/accounts/login/"), {"login": emails(), "password": text_values()}, echo={"login": RAW}
+    ),
+    Form(
+        "signup",
+        at("/accounts/signup/"),
+        {
+            "email": emails(),
+            "password1": text_values(),
+            "password2": text_values(),
+            "first_name": text_values(),
+            "organisation": text_values(),
+            "role": choice([r.value for r in SELF_SIGNUP_ROLES] + [r.value for r in Role]),
+        },
+        echo={"email": RAW, "first_name": RAW, "organisation": RAW},
+        after=_no_self_made_staff,
+    ),
     Form("password-reset", at("/accounts/password/reset/"), {"email": emails()}, echo={"email": RAW}),
     Form("two-factor", at("/accounts/2fa/authenticate/"), {"code": numbers()}, is_form=False),
-    Form("wagtail-front-end-login", at("/_util/login/"),
-         {"username": emails(), "password": text_values()}, is_form=False),
-    Form("feedback", at("/feedback/"),
-         {"text": text_values(), "audience": choice(["parent_carer", "young_person", "professional"]),
-          "locality": choice(["", "north", "city", "south"]), "consent_to_quote": choice(["on"]),
-          "wants_reply": choice(["on"]), "contact_name": text_values(), "contact_email": emails()},
-         rare={"website": text_values()},
-         echo={"text": RAW, "contact_name": RAW, "contact_email": RAW}),
-    Form("newsletter", at("/newsletter/"),
-         {"email": emails(), "audience": choice(["parent_carer", "professional"])}, echo={"email": RAW}),
-    Form("survey-start", lambda w: f"/surveys/{w.survey.slug}/", {},
-         rare={"website": text_values()}, is_form=False),
-    Form("survey-page", at(f"/surveys/{SURVEY_SLUG}/page/1/"), SURVEY_FIELDS,
-         prepare=_draft_choosing_blue, urls=_survey_pages, examples=80,
-         rare={"save_later": st.just("1"), "toggle_easy_read": st.just("1")}),
-    Form("survey-check", at(f"/surveys/{SURVEY_SLUG}/check/"),
-         {"idempotency_key": text_values()}, prepare=World.with_draft, rare={"website": text_values()}),
-    Form("survey-save-by-email", at(f"/surveys/{SURVEY_SLUG}/save/"), {"email": emails()},
-         prepare=World.with_draft, echo={"email": RAW}, done=("We have sent the link",)),
-    Form("youth-forum-join", at("/youth-forum/join/"),
-         {"nickname": text_values(), "age_band": choice(["11-12", "13-15", "16-17", "18-25"]),
-          "contact_email": emails(), "joined_with": choice(["", "worker", "parent"])},
-         echo={"nickname": NO_NUL, "contact_email": NO_NUL}),
-    Form("youth-forum-sign-in", at("/youth-forum/sign-in/"), {"email": emails()},
-         echo={"email": NO_NUL}, done=("Check your email",)),
-    Form("youth-forum-consent", lambda w: w.consent_path, {
-        "answer": choice(["yes", "no"]), "name": text_values()}, prepare=_fresh_consent,
-         echo={"name": NO_NUL}, done=("Thank you for saying yes", "We have deleted their details")),
-    Form("youth-forum-share-a-view", lambda w: f"/youth-forum/questions/{w.prompt.pk}/",
-         {"feeling": choice(["happy", "okay", "not_sure", "sad", "angry"]), "words": text_values(),
-          "consent_to_quote": choice(["on"]), "helped_by": choice(["", "worker", "parent"]),
-          "send": choice(["1"])}, prepare=_view_reset, echo={"words": NO_NUL}),
-    Form("youth-forum-vote", lambda w: f"/youth-forum/votes/{w.vote_round.pk}/", _topic_fields,
-         prepare=World.signed_in, errors_status=(400,)),
-    Form("youth-forum-terms-comment", at("/youth-forum/terms-of-reference/draft/"),
-         {"text": text_values(), "helped_by": choice(["", "worker", "parent"])},
-         prepare=_terms_open, echo={"text": NO_NUL}),
-    Form("youth-forum-leave", at("/youth-forum/leave/"), {"confirm": choice(["on", "true", "1"])},
-         prepare=_fresh_leaver, done=("You have left the youth forum",)),
+    Form(
+        "wagtail-front-end-login",
+        at("/_util/login/"),
+        {"username": emails(), "password": text_values()},
+        is_form=False,
+    ),
+    Form(
+        "feedback",
+        at("/feedback/"),
+        {
+            "text": text_values(),
+            "audience": choice(["parent_carer", "young_person", "professional"]),
+            "locality": choice(["", "north", "city", "south"]),
+            "consent_to_quote": choice(["on"]),
+            "wants_reply": choice(["on"]),
+            "contact_name": text_values(),
+            "contact_email": emails(),
+        },
+        rare={"website": text_values()},
+        echo={"text": RAW, "contact_name": RAW, "contact_email": RAW},
+    ),
+    Form(
+        "newsletter",
+        at("/newsletter/"),
+        {"email": emails(), "audience": choice(["parent_carer", "professional"])},
+        echo={"email": RAW},
+    ),
+    Form(
+        "survey-start",
+        lambda w: f"/surveys/{w.survey.slug}/",
+        {},
+        rare={"website": text_values()},
+        is_form=False,
+    ),
+    Form(
+        "survey-page",
+        at(f"/surveys/{SURVEY_SLUG}/page/1/"),
+        SURVEY_FIELDS,
+        prepare=_draft_choosing_blue,
+        urls=_survey_pages,
+        examples=80,
+        rare={"save_later": st.just("1"), "toggle_easy_read": st.just("1")},
+    ),
+    Form(
+        "survey-check",
+        at(f"/surveys/{SURVEY_SLUG}/check/"),
+        {"idempotency_key": text_values()},
+        prepare=World.with_draft,
+        rare={"website": text_values()},
+    ),
+    Form(
+        "survey-save-by-email",
+        at(f"/surveys/{SURVEY_SLUG}/save/"),
+        {"email": emails()},
+        prepare=World.with_draft,
+        echo={"email": RAW},
+        done=("We have sent the link",),
+    ),
+    Form(
+        "youth-forum-join",
+        at("/youth-forum/join/"),
+        {
+            "nickname": text_values(),
+            "age_band": choice(["11-12", "13-15", "16-17", "18-25"]),
+            "contact_email": emails(),
+            "joined_with": choice(["", "worker", "parent"]),
+        },
+        echo={"nickname": NO_NUL, "contact_email": NO_NUL},
+    ),
+    Form(
+        "youth-forum-sign-in",
+        at("/youth-forum/sign-in/"),
+        {"email": emails()},
+        echo={"email": NO_NUL},
+        done=("Check your email",),
+    ),
+    Form(
+        "youth-forum-consent",
+        lambda w: w.consent_path,
+        {"answer": choice(["yes", "no"]), "name": text_values()},
+        prepare=_fresh_consent,
+        echo={"name": NO_NUL},
+        done=("Thank you for saying yes", "We have deleted their details"),
+    ),
+    Form(
+        "youth-forum-share-a-view",
+        lambda w: f"/youth-forum/questions/{w.prompt.pk}/",
+        {
+            "feeling": choice(["happy", "okay", "not_sure", "sad", "angry"]),
+            "words": text_values(),
+            "consent_to_quote": choice(["on"]),
+            "helped_by": choice(["", "worker", "parent"]),
+            "send": choice(["1"]),
+        },
+        prepare=_view_reset,
+        echo={"words": NO_NUL},
+    ),
+    Form(
+        "youth-forum-vote",
+        lambda w: f"/youth-forum/votes/{w.vote_round.pk}/",
+        _topic_fields,
+        prepare=World.signed_in,
+        errors_status=(400,),
+    ),
+    Form(
+        "youth-forum-terms-comment",
+        at("/youth-forum/terms-of-reference/draft/"),
+        {"text": text_values(), "helped_by": choice(["", "worker", "parent"])},
+        prepare=_terms_open,
+        echo={"text": NO_NUL},
+    ),
+    Form(
+        "youth-forum-leave",
+        at("/youth-forum/leave/"),
+        {"confirm": choice(["on", "true", "1"])},
+        prepare=_fresh_leaver,
+        done=("You have left the youth forum",),
+    ),
 ]
 
 
@@ -580,8 +816,12 @@ def test_fuzz_form(form: Form, world: World):
         response = client.post(path, data=sent.encode(), content_type=sent.content_type)
         where = f"POST {path} ({form.id})"
         body = assert_safe(response, sent, where)
-        if (form.is_form and sent.structured and response.status_code in form.errors_status
-                and not any(text in body for text in form.done)):
+        if (
+            form.is_form
+            and sent.structured
+            and response.status_code in form.errors_status
+            and not any(text in body for text in form.done)
+        ):
             assert_form_error_page(body, sent, _echo_for(form, path), where)
         if form.after:
             form.after(world)
@@ -593,8 +833,13 @@ def test_fuzz_form(form: Form, world: World):
 KEEP = [*XSS, SQL[0], SQL[1], UNICODE[0], UNICODE[1], UNICODE[3], "a\x00b", "é" * 10_001]
 # What else to send so that each form comes back with errors (the typed text alone may be valid).
 FORCE_ERROR = {
-    "login": {}, "signup": {}, "password-reset": {}, "newsletter": {}, "survey-save-by-email": {},
-    "youth-forum-join": {}, "youth-forum-sign-in": {},
+    "login": {},
+    "signup": {},
+    "password-reset": {},
+    "newsletter": {},
+    "survey-save-by-email": {},
+    "youth-forum-join": {},
+    "youth-forum-sign-in": {},
     "feedback": {"audience": "nobody"},
     "youth-forum-consent": {"answer": "maybe"},
     "youth-forum-share-a-view": {"feeling": "furious", "send": "1"},
@@ -647,9 +892,15 @@ def test_sign_up_cannot_choose_any_other_role(world: World):
     from portal.models import User
 
     for role in [r.value for r in Role if r not in SELF_SIGNUP_ROLES] + ["", "1", "[]"]:
-        response = world.anonymous().post("/accounts/signup/", {
-            "email": "someone@example.org", "password1": "a-long-pass-phrase-9",
-            "password2": "a-long-pass-phrase-9", "role": role})
+        response = world.anonymous().post(
+            "/accounts/signup/",
+            {
+                "email": "someone@example.org",
+                "password1": "a-long-pass-phrase-9",
+                "password2": "a-long-pass-phrase-9",
+                "role": role,
+            },
+        )
         assert response.status_code == 200 and "govuk-error-summary" in response.content.decode(), role
     assert not User.objects.exists()
 
@@ -657,19 +908,32 @@ def test_sign_up_cannot_choose_any_other_role(world: World):
 # --- Links with tokens, and ids in paths ---------------------------------------------------------
 
 LINKS = [
-    ("GET", "/surveys/i/{}/"), ("POST", "/surveys/i/{}/"), ("GET", "/surveys/resume/{}/"),
-    ("GET", "/surveys/unsubscribe/{}/"), ("POST", "/surveys/unsubscribe/{}/"),
-    ("GET", "/surveys/{}/"), ("GET", f"/surveys/{SURVEY_SLUG}/page/{{}}/"),
-    ("GET", "/youth-forum/consent/{}/"), ("POST", "/youth-forum/consent/{}/"),
-    ("GET", "/youth-forum/sign-in/{}/"), ("POST", "/youth-forum/sign-in/{}/"),
-    ("GET", "/newsletter/confirm/{}/"), ("POST", "/newsletter/confirm/{}/"),
-    ("GET", "/newsletter/unsubscribe/{}/"), ("POST", "/newsletter/unsubscribe/{}/"),
-    ("GET", "/accounts/confirm-email/{}/"), ("POST", "/accounts/confirm-email/{}/"),
-    ("GET", "/accounts/password/reset/key/{}/"), ("GET", "/accounts/password/reset/key/1-{}/"),
-    ("GET", "/plan/area/{}/"), ("GET", "/plan/objective/{}/"), ("GET", "/documents/{}/x.pdf"),
+    ("GET", "/surveys/i/{}/"),
+    ("POST", "/surveys/i/{}/"),
+    ("GET", "/surveys/resume/{}/"),
+    ("GET", "/surveys/unsubscribe/{}/"),
+    ("POST", "/surveys/unsubscribe/{}/"),
+    ("GET", "/surveys/{}/"),
+    ("GET", f"/surveys/{SURVEY_SLUG}/page/{{}}/"),
+    ("GET", "/youth-forum/consent/{}/"),
+    ("POST", "/youth-forum/consent/{}/"),
+    ("GET", "/youth-forum/sign-in/{}/"),
+    ("POST", "/youth-forum/sign-in/{}/"),
+    ("GET", "/newsletter/confirm/{}/"),
+    ("POST", "/newsletter/confirm/{}/"),
+    ("GET", "/newsletter/unsubscribe/{}/"),
+    ("POST", "/newsletter/unsubscribe/{}/"),
+    ("GET", "/accounts/confirm-email/{}/"),
+    ("POST", "/accounts/confirm-email/{}/"),
+    ("GET", "/accounts/password/reset/key/{}/"),
+    ("GET", "/accounts/password/reset/key/1-{}/"),
+    ("GET", "/plan/area/{}/"),
+    ("GET", "/plan/objective/{}/"),
+    ("GET", "/documents/{}/x.pdf"),
     ("GET", "/you-said-we-did/{}/"),
     # Ids in paths of member pages, signed in as a member.
-    ("MEMBER", "/youth-forum/questions/{}/"), ("MEMBER", "/youth-forum/votes/{}/"),
+    ("MEMBER", "/youth-forum/questions/{}/"),
+    ("MEMBER", "/youth-forum/votes/{}/"),
     ("MEMBER", "/youth-forum/meetings/{}/"),
 ]
 
@@ -679,8 +943,11 @@ def test_fuzz_link_tokens(world: World):
     member_client, visitor = world.signed_in(), Client()
 
     @fuzz(150)
-    @given(link=st.sampled_from(LINKS), token=tokens, body=bodies({"answer": choice(["yes", "no"]),
-                                                                   "name": text_values()}, {}))
+    @given(
+        link=st.sampled_from(LINKS),
+        token=tokens,
+        body=bodies({"answer": choice(["yes", "no"]), "name": text_values()}, {}),
+    )
     def run(link, token, body):
         cache.clear()
         method, pattern = link
@@ -699,14 +966,26 @@ def test_fuzz_link_tokens(world: World):
 # --- Query strings on public pages ---------------------------------------------------------------
 
 QUERY_PAGES = {
-    "/": ["easy_read"], "/plan/": ["plan", "easy_read"], "/plan.json": ["plan"], "/plan.csv": ["plan"],
+    "/": ["easy_read"],
+    "/plan/": ["plan", "easy_read"],
+    "/plan.json": ["plan"],
+    "/plan.csv": ["plan"],
     "/you-said-we-did/": ["objective", "area", "theme", "audience", "status", "year", "view", "page"],
-    "/you-said-we-did/feed/": ["objective"], "/you-said-we-did/rss/": ["area"],
-    "/search/": ["q", "page"], "/news/": ["page"], "/events/": ["page"],
-    "/easy-read/": ["next", "on"], "/surveys/": ["page"], f"/surveys/{SURVEY_SLUG}/": ["easy_read"],
-    "/feedback/": ["text", "audience"], "/youth-forum/": ["view"], "/youth-forum/join/": ["nickname"],
-    "/youth-forum/terms-of-reference/": ["version"], "/newsletter/": ["email"],
-    "/accounts/login/": ["next", "login"], "/accounts/signup/": ["next", "email"],
+    "/you-said-we-did/feed/": ["objective"],
+    "/you-said-we-did/rss/": ["area"],
+    "/search/": ["q", "page"],
+    "/news/": ["page"],
+    "/events/": ["page"],
+    "/easy-read/": ["next", "on"],
+    "/surveys/": ["page"],
+    f"/surveys/{SURVEY_SLUG}/": ["easy_read"],
+    "/feedback/": ["text", "audience"],
+    "/youth-forum/": ["view"],
+    "/youth-forum/join/": ["nickname"],
+    "/youth-forum/terms-of-reference/": ["version"],
+    "/newsletter/": ["email"],
+    "/accounts/login/": ["next", "login"],
+    "/accounts/signup/": ["next", "email"],
 }
 
 
@@ -802,13 +1081,18 @@ def test_ten_megabyte_body_gets_the_friendly_413_on_every_form(world: World):
             client, path = _production_like(form, world)
             before = _stored_counts()
             if encoding == "urlencoded":
-                response = client.post(path, data=f"csrfmiddlewaretoken={'a' * 32}&text={big}",
-                                       content_type=URLENCODED)
+                response = client.post(
+                    path, data=f"csrfmiddlewaretoken={'a' * 32}&text={big}", content_type=URLENCODED
+                )
             else:
                 response = client.post(path, {"csrfmiddlewaretoken": "a" * 32, "text": big})
             html = response.content.decode()
-            if not (response.status_code == 413 and "What you sent is too large" in html
-                    and "Nothing was saved" in html and "govuk-heading-l" in html):
+            if not (
+                response.status_code == 413
+                and "What you sent is too large" in html
+                and "Nothing was saved" in html
+                and "govuk-heading-l" in html
+            ):
                 problems.append(f"{form.id} ({encoding}) POST {path}: {response.status_code}")
             if _stored_counts() != before:
                 problems.append(f"{form.id} ({encoding}): something was stored")
@@ -823,8 +1107,11 @@ def test_ten_thousand_fields_get_a_clear_400_on_every_form(world: World):
         before = _stored_counts()
         response = client.post(path, data=body, content_type=URLENCODED)
         html = response.content.decode()
-        if not (response.status_code == 400 and "far more answers than it has questions" in html
-                and "Nothing was saved" in html):
+        if not (
+            response.status_code == 400
+            and "far more answers than it has questions" in html
+            and "Nothing was saved" in html
+        ):
             problems.append(f"{form.id} POST {path}: {response.status_code}")
         if _stored_counts() != before:
             problems.append(f"{form.id}: something was stored")

@@ -28,11 +28,22 @@ def invited_survey(site):
     from surveys.services import survey_create
 
     return survey_create(
-        title="Your EHC needs assessment", slug=SLUG, audience=Audience.PARENT_CARER,
-        intro="For families we invited.", privacy_notice="Kept for 2 years.", open_to_anyone=False,
-        questions=[{"key": "agree", "kind": Kind.LIKERT, "text": "The assessment was explained well"},
-                   {"key": "comment", "kind": Kind.LONG_TEXT, "text": "Anything else?", "required": False,
-                    "same_page_as_previous": True}],
+        title="Your EHC needs assessment",
+        slug=SLUG,
+        audience=Audience.PARENT_CARER,
+        intro="For families we invited.",
+        privacy_notice="Kept for 2 years.",
+        open_to_anyone=False,
+        questions=[
+            {"key": "agree", "kind": Kind.LIKERT, "text": "The assessment was explained well"},
+            {
+                "key": "comment",
+                "kind": Kind.LONG_TEXT,
+                "text": "Anything else?",
+                "required": False,
+                "same_page_as_previous": True,
+            },
+        ],
     )
 
 
@@ -47,8 +58,11 @@ def _complete(client, token) -> dict:
 
 
 def _stored() -> tuple[int, int, int]:
-    return (Response.objects.filter(status="submitted").count(), Response.objects.count(),
-            Answer.objects.count())
+    return (
+        Response.objects.filter(status="submitted").count(),
+        Response.objects.count(),
+        Answer.objects.count(),
+    )
 
 
 def _says_used(response) -> None:
@@ -108,17 +122,20 @@ def test_the_resume_link_of_sent_answers_cannot_reopen_them(client, invited_surv
     assert _stored() == (1, 1, 2)
 
 
-@pytest.mark.parametrize("tamper", [
-    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
-    lambda t: t[:20],  # cut short
-    lambda t: t + "x",  # added to
-    lambda t: t.upper(),
-    lambda t: "%00" + t,
-    lambda t: t + "%ED%A0%80",  # a lone surrogate, as sent by a broken client
-    lambda t: "x" * 5000,
-    lambda t: "..%2F..%2Fadmin",
-    lambda t: "' OR 1=1 --",
-])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character changed
+        lambda t: t[:20],  # cut short
+        lambda t: t + "x",  # added to
+        lambda t: t.upper(),
+        lambda t: "%00" + t,
+        lambda t: t + "%ED%A0%80",  # a lone surrogate, as sent by a broken client
+        lambda t: "x" * 5000,
+        lambda t: "..%2F..%2Fadmin",
+        lambda t: "' OR 1=1 --",
+    ],
+)
 def test_tampered_or_unknown_tokens_get_a_clear_page(client, invited_survey, tamper):
     _, token = services.invitation_create(survey=invited_survey)
     bad = tamper(token)

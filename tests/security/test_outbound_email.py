@@ -58,10 +58,18 @@ def _page(response) -> str:
 
 
 def test_signup_confirmation_carries_none_of_the_typed_text(client, site):
-    response = client.post("/accounts/signup/", {
-        "email": "new-person@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "role": "professional", "first_name": "Visit phish.example", "organisation": PHISH,
-    }, **EVIL)
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "new-person@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "role": "professional",
+            "first_name": "Visit phish.example",
+            "organisation": PHISH,
+        },
+        **EVIL,
+    )
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == ["new-person@example.org"]
@@ -78,10 +86,17 @@ def test_signup_confirmation_carries_none_of_the_typed_text(client, site):
 
 def test_signup_with_a_known_address_tells_its_owner_without_the_typed_text(client, site, make_user):
     owner = make_user(Role.PARENT_CARER)
-    response = client.post("/accounts/signup/", {
-        "email": owner.email, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "role": "parent_carer", "first_name": PHISH,
-    }, **EVIL)
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": owner.email,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "role": "parent_carer",
+            "first_name": PHISH,
+        },
+        **EVIL,
+    )
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == [owner.email]
@@ -116,9 +131,16 @@ def test_account_notifications_carry_no_browser_text_or_host(client, site, make_
     settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
     user = make_user(Role.PARENT_CARER)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.post("/accounts/password/change/", {
-        "oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-    }, HTTP_USER_AGENT=PHISH, **EVIL)
+    response = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": PASSWORD,
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        HTTP_USER_AGENT=PHISH,
+        **EVIL,
+    )
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == [user.email]
@@ -135,14 +157,25 @@ def test_every_allauth_email_template_is_in_our_words():
 
     shipped = Path(allauth.__file__).parent / "templates"
     ours = Path(settings.BASE_DIR) / "portal" / "templates"
-    names = sorted(str(p.relative_to(shipped)) for folder in ("account/email", "mfa/email")
-                   for p in (shipped / folder).glob("*.txt"))
+    names = sorted(
+        str(p.relative_to(shipped))
+        for folder in ("account/email", "mfa/email")
+        for p in (shipped / folder).glob("*.txt")
+    )
     assert len(names) > 20
     for name in names:
         assert Path(get_template(name).origin.name) == ours / name, name
         text = (ours / name).read_text()
-        for risky in ("user_display", "user_agent", "current_site", "request", "first_name",
-                      "organisation", "username", "Hello from"):
+        for risky in (
+            "user_display",
+            "user_agent",
+            "current_site",
+            "request",
+            "first_name",
+            "organisation",
+            "username",
+            "Hello from",
+        ):
             assert risky not in text, (name, risky)
 
 
@@ -150,11 +183,18 @@ def test_every_allauth_email_template_is_in_our_words():
 
 
 def test_youth_forum_consent_email_names_the_service_not_the_nickname(
-        client, site, django_capture_on_commit_callbacks):
+    client, site, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/youth-forum/join/", {
-            "nickname": PHISH, "age_band": "13-15", "contact_email": "someone@example.org",
-        }, **EVIL)
+        response = client.post(
+            "/youth-forum/join/",
+            {
+                "nickname": PHISH,
+                "age_band": "13-15",
+                "contact_email": "someone@example.org",
+            },
+            **EVIL,
+        )
     assert response.status_code == 302
     [message] = mail.outbox
     assert message.to == ["someone@example.org"]
@@ -167,7 +207,8 @@ def test_youth_forum_consent_email_names_the_service_not_the_nickname(
 
 
 def test_youth_forum_sign_in_link_email_carries_no_nickname(
-        client, site, make_user, django_capture_on_commit_callbacks):
+    client, site, make_user, django_capture_on_commit_callbacks
+):
     from youthforum import services
 
     member = services.member_join(nickname=PHISH, age_band="16-17", contact_email="someone@example.org")
@@ -200,8 +241,7 @@ def test_reply_to_feedback_carries_no_typed_name(site, django_capture_on_commit_
         page = publish_update(YouSaidWeDidIndexPage.objects.get(), items=[item], status="done")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):  # staff check the replies, then send
-        yswd_replies_start(page=page, actor=None, previewed_revision=page.live_revision_id,
-                           previewed_count=1)
+        yswd_replies_start(page=page, actor=None, previewed_revision=page.live_revision_id, previewed_count=1)
     [message] = mail.outbox
     assert message.to == ["someone@example.org"]
     assert_clean(message, PHISH)
@@ -217,14 +257,18 @@ def open_survey(db):
     from surveys.services import survey_create
 
     return survey_create(
-        title="One question", slug="one-question", audience=Audience.PARENT_CARER, intro="Short.",
+        title="One question",
+        slug="one-question",
+        audience=Audience.PARENT_CARER,
+        intro="Short.",
         privacy_notice="Kept for 2 years.",
         questions=[{"key": "agree", "kind": Kind.LIKERT, "text": "Things are good"}],
     )
 
 
 def test_survey_resume_link_is_on_site_base_url_on_the_page_and_in_the_email(
-        client, site, open_survey, django_capture_on_commit_callbacks):
+    client, site, open_survey, django_capture_on_commit_callbacks
+):
     assert client.post("/surveys/one-question/", **EVIL).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/surveys/one-question/save/", {"email": "me@example.org"}, **EVIL)
@@ -244,15 +288,23 @@ def test_account_emails_to_one_address_stop_at_the_limit_and_the_page_is_the_sam
     per_address = settings.ACCOUNT_EMAILS_PER_ADDRESS
     answers = []
     for n in range(per_address + 2):
-        response = client.post("/accounts/password/reset/", {"email": "victim@example.org"},
-                               REMOTE_ADDR=f"10.9.0.{n + 1}")
+        response = client.post(
+            "/accounts/password/reset/", {"email": "victim@example.org"}, REMOTE_ADDR=f"10.9.0.{n + 1}"
+        )
         answers.append((response.status_code, response["Location"]))
     assert set(answers) == {(302, "/accounts/password/reset/done/")}
     assert len(mail.outbox) == per_address
     # The budget is shared by every account email to that address: sign-up sends nothing more.
-    client.post("/accounts/signup/", {
-        "email": "victim@example.org", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "role": "parent_carer"}, REMOTE_ADDR="10.9.1.1")
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "victim@example.org",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "role": "parent_carer",
+        },
+        REMOTE_ADDR="10.9.1.1",
+    )
     assert len(mail.outbox) == per_address
     # Another address is not affected.
     client.post("/accounts/password/reset/", {"email": "other@example.org"}, REMOTE_ADDR="10.9.2.1")
@@ -260,7 +312,8 @@ def test_account_emails_to_one_address_stop_at_the_limit_and_the_page_is_the_sam
 
 
 def test_youth_forum_consent_emails_to_one_address_stop_at_the_limit(
-        client, site, django_capture_on_commit_callbacks):
+    client, site, django_capture_on_commit_callbacks
+):
     from youthforum import conf
     from youthforum.models import ConsentRequest
 
@@ -269,9 +322,15 @@ def test_youth_forum_consent_emails_to_one_address_stop_at_the_limit(
     for n in range(per_address + 1):
         client.cookies.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/youth-forum/join/", {
-                "nickname": f"Sam{n}", "age_band": "11-12", "contact_email": "Parent@example.org",
-            }, REMOTE_ADDR=f"10.8.0.{n + 1}")
+            response = client.post(
+                "/youth-forum/join/",
+                {
+                    "nickname": f"Sam{n}",
+                    "age_band": "11-12",
+                    "contact_email": "Parent@example.org",
+                },
+                REMOTE_ADDR=f"10.8.0.{n + 1}",
+            )
         assert response.status_code == 302 and response["Location"] == "/youth-forum/join/done/"
         pages.append(_page(client.get(response["Location"])).replace(f"Sam{n}", "NAME"))
     assert pages[-1] == pages[0]
@@ -280,7 +339,8 @@ def test_youth_forum_consent_emails_to_one_address_stop_at_the_limit(
 
 
 def test_youth_forum_sign_in_links_to_one_address_stop_at_the_limit(
-        client, site, make_user, django_capture_on_commit_callbacks):
+    client, site, make_user, django_capture_on_commit_callbacks
+):
     from youthforum import conf, services
 
     member = services.member_join(nickname="Robin", age_band="16-17", contact_email="carer@example.org")
@@ -290,8 +350,9 @@ def test_youth_forum_sign_in_links_to_one_address_stop_at_the_limit(
     pages = set()
     for n in range(per_address + 2):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/youth-forum/sign-in/", {"email": "carer@example.org"},
-                                   REMOTE_ADDR=f"10.7.0.{n + 1}")
+            response = client.post(
+                "/youth-forum/sign-in/", {"email": "carer@example.org"}, REMOTE_ADDR=f"10.7.0.{n + 1}"
+            )
         assert response.status_code == 200
         pages.add(_page(response))
     assert len(pages) == 1 and "Check your email" in pages.pop()

@@ -263,8 +263,10 @@ def test_permission_matrix(demo_data, make_user, login_route):
             if response.status_code == 302 and urlsplit(response["Location"]).path == path:
                 mismatches.append(f"{role:18} GET {path} redirects to itself")
             if response.status_code not in expected(rule, role, is_member):
-                mismatches.append(f"{role:18} GET {path} → {response.status_code}, "
-                                  f"expected {sorted(expected(rule, role, is_member))}")
+                mismatches.append(
+                    f"{role:18} GET {path} → {response.status_code}, "
+                    f"expected {sorted(expected(rule, role, is_member))}"
+                )
         if role == ANON:
             baseline = statuses
         else:

@@ -66,19 +66,23 @@ def test_nobody_can_lock_a_named_account_out_from_one_connection(client, site, m
     owner, elsewhere, signs in."""
     user = make_user(Role.PARENT_CARER)
     for _ in range(_amount("login_failed") + 1):
-        client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                    REMOTE_ADDR="198.51.100.7")
-    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD},
-                           REMOTE_ADDR="198.51.100.7")
+        client.post(
+            "/accounts/login/", {"login": user.email, "password": "wrong"}, REMOTE_ADDR="198.51.100.7"
+        )
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+    )
     _is_friendly_429(response, "Too many attempts to sign in")
     assert not _signed_in(client)
-    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD},
-                           REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
     assert response.status_code == 302 and _signed_in(client)
 
 
-def test_guessing_one_account_from_many_connections_is_slowed_not_locked(client, site, make_user,
-                                                                          monkeypatch):
+def test_guessing_one_account_from_many_connections_is_slowed_not_locked(
+    client, site, make_user, monkeypatch
+):
     """Past LOGIN_ACCOUNT_SLOWDOWN_AFTER failures from any addresses, each attempt on that
     account waits a doubling delay (capped): the page says how long, and after it the owner's
     right password works."""
@@ -90,30 +94,37 @@ def test_guessing_one_account_from_many_connections_is_slowed_not_locked(client,
     monkeypatch.setattr(time, "time", lambda: now[0])
     user = make_user(Role.PARENT_CARER)
     for i in range(settings.LOGIN_ACCOUNT_SLOWDOWN_AFTER + 2):
-        response = client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                               REMOTE_ADDR=f"198.51.100.{i + 1}")
+        response = client.post(
+            "/accounts/login/", {"login": user.email, "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{i + 1}"
+        )
         if response.status_code == 429:
             now[0] += 60
-            response = client.post("/accounts/login/", {"login": user.email, "password": "wrong"},
-                                   REMOTE_ADDR=f"198.51.100.{i + 1}")
+            response = client.post(
+                "/accounts/login/",
+                {"login": user.email, "password": "wrong"},
+                REMOTE_ADDR=f"198.51.100.{i + 1}",
+            )
         assert response.status_code == 200
     wait = ratelimit.login_account_wait(user.email)
     assert 0 < wait <= settings.LOGIN_ACCOUNT_MAX_DELAY
-    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD},
-                           REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
     assert response.status_code == 429 and response["Retry-After"] == str(wait)
     html = response.content.decode()
     assert "Wait a moment before you sign in" in html and "not locked" in html
     assert not _signed_in(client)
     now[0] += wait
-    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD},
-                           REMOTE_ADDR="203.0.113.9")
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.9"
+    )
     assert response.status_code == 302 and _signed_in(client)
     # Another person's account is never slowed by it.
     client.logout()
     other = make_user(Role.PROFESSIONAL)
-    response = client.post("/accounts/login/", {"login": other.email, "password": PASSWORD},
-                           REMOTE_ADDR="203.0.113.10")
+    response = client.post(
+        "/accounts/login/", {"login": other.email, "password": PASSWORD}, REMOTE_ADDR="203.0.113.10"
+    )
     assert response.status_code == 302 and _signed_in(client)
 
 
@@ -142,10 +153,15 @@ def test_wagtail_front_end_login_cannot_get_round_the_limit_or_two_factor(client
 
 def _signup(client, n: int):
     client.cookies.clear()
-    return client.post("/accounts/signup/", {
-        "email": f"new-parent-{n}@example.org", "password1": "a-long-pass-phrase-9",
-        "password2": "a-long-pass-phrase-9", "role": "parent_carer",
-    })
+    return client.post(
+        "/accounts/signup/",
+        {
+            "email": f"new-parent-{n}@example.org",
+            "password1": "a-long-pass-phrase-9",
+            "password2": "a-long-pass-phrase-9",
+            "role": "parent_carer",
+        },
+    )
 
 
 def test_signups_over_the_limit_get_429_and_make_no_account(client, site):
@@ -194,7 +210,10 @@ def open_survey(db):
     from surveys.services import survey_create
 
     return survey_create(
-        title="One question", slug="one-question", audience=Audience.PARENT_CARER, intro="Short.",
+        title="One question",
+        slug="one-question",
+        audience=Audience.PARENT_CARER,
+        intro="Short.",
         privacy_notice="Kept for 2 years.",
         questions=[{"key": "agree", "kind": Kind.LIKERT, "text": "Things are good"}],
     )
@@ -232,8 +251,9 @@ def test_submitting_an_open_survey_over_the_limit_gets_429_and_is_not_sent(clien
     drafts = list(Response.objects.order_by("pk").values_list("pk", flat=True))
     for n, session in enumerate(sessions):
         client.cookies["sessionid"] = session
-        response = client.post("/surveys/one-question/check/", {"idempotency_key": keys[drafts[n]]},
-                               REMOTE_ADDR="192.0.2.50")
+        response = client.post(
+            "/surveys/one-question/check/", {"idempotency_key": keys[drafts[n]]}, REMOTE_ADDR="192.0.2.50"
+        )
         if n < limit:
             assert response.status_code == 302 and response["Location"] == "/surveys/one-question/done/"
     _is_friendly_429(response, "Please wait before trying again")
@@ -247,27 +267,31 @@ def _draft(client, ip: str = "127.0.0.1"):
 
 
 def test_emailing_a_resume_link_is_limited_per_connection_and_keeps_the_address(
-        client, site, open_survey, settings, django_capture_on_commit_callbacks):
+    client, site, open_survey, settings, django_capture_on_commit_callbacks
+):
     """Drafts on different connections, all asking from one for the link by email."""
     settings.SURVEYS_RATE_LIMIT_COUNT = 3
     mail.outbox.clear()
     for n in range(3):
         _draft(client, ip=f"10.2.0.{n + 1}")
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/surveys/one-question/save/", {"email": f"me{n}@example.org"},
-                                   REMOTE_ADDR="192.0.2.60")
+            response = client.post(
+                "/surveys/one-question/save/", {"email": f"me{n}@example.org"}, REMOTE_ADDR="192.0.2.60"
+            )
         assert response.status_code == 200 and "We have sent the link to" in response.content.decode()
     _draft(client, ip="10.2.0.9")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/surveys/one-question/save/", {"email": "me9@example.org"},
-                               REMOTE_ADDR="192.0.2.60")
+        response = client.post(
+            "/surveys/one-question/save/", {"email": "me9@example.org"}, REMOTE_ADDR="192.0.2.60"
+        )
     html = _is_friendly_429(response, "a lot of requests for emails from your connection")
     assert 'value="me9@example.org"' in html and 'id="resume-link"' in html  # typed text and link kept
     assert len(mail.outbox) == 3
 
 
 def test_one_address_gets_only_a_few_resume_emails_an_hour_from_anyone(
-        client, site, open_survey, django_capture_on_commit_callbacks):
+    client, site, open_survey, django_capture_on_commit_callbacks
+):
     """Flooding someone's mailbox from many connections: the address itself is limited. Past
     the limit the page says what it always says (it must not show that someone else has been
     sending links to that address) and nothing is sent."""
@@ -279,8 +303,9 @@ def test_one_address_gets_only_a_few_resume_emails_an_hour_from_anyone(
     for n in range(per_address + 1):
         _draft(client, ip=f"10.3.0.{n + 1}")
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/surveys/one-question/save/", {"email": "Victim@example.org"},
-                                   REMOTE_ADDR=f"10.3.0.{n + 1}")
+            response = client.post(
+                "/surveys/one-question/save/", {"email": "Victim@example.org"}, REMOTE_ADDR=f"10.3.0.{n + 1}"
+            )
         assert response.status_code == 200
         pages.append(response.content.decode())
     assert "We have sent the link to Victim@example.org" in pages[-1]
@@ -303,13 +328,15 @@ def test_newsletter_sign_ups_over_the_limit_get_429_and_store_nothing(client, si
     html = _is_friendly_429(response, "a lot of sign-ups from your connection")
     assert 'value="p9@example.org"' in html  # what was typed is kept
     assert NewsletterSubscription.objects.count() == 4
-    other = client.post("/newsletter/", {"email": "p9@example.org", "audience": "parent_carer"},
-                        REMOTE_ADDR="203.0.113.30")
+    other = client.post(
+        "/newsletter/", {"email": "p9@example.org", "audience": "parent_carer"}, REMOTE_ADDR="203.0.113.30"
+    )
     assert other.status_code == 302
 
 
 def test_asking_again_and_again_sends_one_address_only_a_few_confirmations(
-        client, site, django_capture_on_commit_callbacks):
+    client, site, django_capture_on_commit_callbacks
+):
     from cms import conf
     from cms.models import NewsletterSubscription
 
@@ -317,9 +344,11 @@ def test_asking_again_and_again_sends_one_address_only_a_few_confirmations(
     mail.outbox.clear()
     for n in range(per_address + 3):
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/newsletter/", {"email": "victim@example.org",
-                                                    "audience": "professional"},
-                                   REMOTE_ADDR=f"10.4.0.{n + 1}")
+            response = client.post(
+                "/newsletter/",
+                {"email": "victim@example.org", "audience": "professional"},
+                REMOTE_ADDR=f"10.4.0.{n + 1}",
+            )
         assert response.status_code == 302  # the same answer every time: nothing is revealed
     assert len(mail.outbox) == per_address
     assert NewsletterSubscription.objects.filter(email="victim@example.org").count() == 1
@@ -330,8 +359,10 @@ def test_asking_again_and_again_sends_one_address_only_a_few_confirmations(
 
 def _join(client, n: int):
     client.cookies.clear()
-    return client.post("/youth-forum/join/", {"nickname": f"Sam{n}", "age_band": "16-17",
-                                              "contact_email": f"sam{n}@example.org"})
+    return client.post(
+        "/youth-forum/join/",
+        {"nickname": f"Sam{n}", "age_band": "16-17", "contact_email": f"sam{n}@example.org"},
+    )
 
 
 def test_joining_the_youth_forum_over_the_limit_gets_429_and_stores_nothing(client, site):
@@ -348,8 +379,9 @@ def test_joining_the_youth_forum_over_the_limit_gets_429_and_stores_nothing(clie
     assert Member.objects.count() == limit and not _signed_in(client)
 
 
-def test_sign_in_links_over_the_limit_get_429_and_no_email(client, site, make_user, settings,
-                                                           django_capture_on_commit_callbacks):
+def test_sign_in_links_over_the_limit_get_429_and_no_email(
+    client, site, make_user, settings, django_capture_on_commit_callbacks
+):
     from youthforum import conf, services
 
     settings.YOUTHFORUM_EMAILS_PER_ADDRESS = 100  # the per-connection limit, not the per-address one
@@ -377,8 +409,9 @@ def test_share_a_view_is_not_rate_limited_but_stores_one_view_per_question(clien
     moderator = make_user(Role.ENGAGEMENT_TEAM)
     member = services.member_join(nickname="Alex", age_band="18-25", contact_email="alex@example.org")
     services.member_approve(member=member, actor=moderator)
-    prompt = Prompt.objects.create(question="What helps?", easy_read_question="What helps?",
-                                   status=Prompt.Status.OPEN)
+    prompt = Prompt.objects.create(
+        question="What helps?", easy_read_question="What helps?", status=Prompt.Status.OPEN
+    )
     client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
     data = {"feeling": "happy", "words": "Quiet rooms help.", "send": "1"}
     assert client.post(f"/youth-forum/questions/{prompt.pk}/", data).status_code == 302

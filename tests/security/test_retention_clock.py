@@ -23,12 +23,18 @@ pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 KEYS = [
-    "feedback.originals_purged", "feedback.contacts_purged",
-    "surveys.invitations_erased", "surveys.drafts_deleted", "surveys.resume_emails_cleared",
+    "feedback.originals_purged",
+    "feedback.contacts_purged",
+    "surveys.invitations_erased",
+    "surveys.drafts_deleted",
+    "surveys.resume_emails_cleared",
     "surveys.free_text_redacted",
-    "youthforum.consent_requests_expired", "youthforum.members_erased",
-    "cms.newsletter_unconfirmed_deleted", "cms.newsletter_unsubscribed_deleted",
-    "portal.unverified_accounts_deleted", "portal.expired_sessions_deleted",
+    "youthforum.consent_requests_expired",
+    "youthforum.members_erased",
+    "cms.newsletter_unconfirmed_deleted",
+    "cms.newsletter_unsubscribed_deleted",
+    "portal.unverified_accounts_deleted",
+    "portal.expired_sessions_deleted",
     "portal.access_log_entries_deleted",
 ]
 
@@ -45,10 +51,17 @@ def test_the_defaults_this_clock_is_built_on():
     from youthforum import conf as youthforum_conf
 
     assert feedback_conf.original_retention_days() == 365
-    assert (surveys_conf.invitation_valid_days(), surveys_conf.invitation_retention_days(),
-            surveys_conf.draft_retention_days(), surveys_conf.free_text_retention_days()) == (28, 90, 60, 365)
-    assert (youthforum_conf.consent_expiry_days(), youthforum_conf.rejected_retention_days(),
-            youthforum_conf.pending_retention_days()) == (30, 30, 90)
+    assert (
+        surveys_conf.invitation_valid_days(),
+        surveys_conf.invitation_retention_days(),
+        surveys_conf.draft_retention_days(),
+        surveys_conf.free_text_retention_days(),
+    ) == (28, 90, 60, 365)
+    assert (
+        youthforum_conf.consent_expiry_days(),
+        youthforum_conf.rejected_retention_days(),
+        youthforum_conf.pending_retention_days(),
+    ) == (30, 30, 90)
     assert (cms_conf.newsletter_unconfirmed_days(), cms_conf.newsletter_unsubscribed_days()) == (30, 30)
     assert (retention.unverified_account_days(), retention.access_log_retention_days()) == (30, 2190)
 
@@ -81,19 +94,26 @@ def world(make_user):
     # Feedback: analysed, never analysed, under an open alert, under a closed alert.
     w["done"] = _feedback("Transport is late, ring me", contact_email="done@example.org", contact_name="Dee")
     w["pending"] = _feedback("Not analysed yet", analyse=False, contact_email="pending@example.org")
-    w["open_alert"] = _feedback("She has started cutting herself and says she wants to die.",
-                                contact_email="open@example.org")
-    w["closed_alert"] = _feedback("He says he wants to die and has been hurting himself.",
-                                  contact_email="closed@example.org")
+    w["open_alert"] = _feedback(
+        "She has started cutting herself and says she wants to die.", contact_email="open@example.org"
+    )
+    w["closed_alert"] = _feedback(
+        "He says he wants to die and has been hurting himself.", contact_email="closed@example.org"
+    )
     assert w["pending"].analysis_state == "pending"
     assert SafeguardingAlert.objects.get(item=w["open_alert"]).state == "open"
-    safeguarding_alert_update(alert=SafeguardingAlert.objects.get(item=w["closed_alert"]), actor=lead,
-                              state="closed", notes="Handled")
+    safeguarding_alert_update(
+        alert=SafeguardingAlert.objects.get(item=w["closed_alert"]),
+        actor=lead,
+        state="closed",
+        notes="Handled",
+    )
     # Surveys: an invitation, a saved draft with a resume email, and a response submitted with a
     # resume email and free text.
     survey = named_survey()
-    w["invitation"], _ = surveys.invitation_create(survey=survey, email="invited@example.org", name="Ivy",
-                                                   reference="EHCNA-1")
+    w["invitation"], _ = surveys.invitation_create(
+        survey=survey, email="invited@example.org", name="Ivy", reference="EHCNA-1"
+    )
     Invitation.objects.filter(pk=w["invitation"].pk).update(created_at=T0, expires_at=day(28))
     draft = surveys.response_start(survey=survey)
     surveys.response_save_answers(response=draft, values={"comment": "Half written"})
@@ -101,24 +121,33 @@ def world(make_user):
     Response.objects.filter(pk=draft.pk).update(created_at=T0, updated_at=T0)
     w["draft"] = draft
     submitted = surveys.response_start(survey=survey)
-    surveys.response_save_answers(response=submitted,
-                                  values={"rating": "good", "comment": "Ring Jo Bloggs on 07700 900123"})
+    surveys.response_save_answers(
+        response=submitted, values={"rating": "good", "comment": "Ring Jo Bloggs on 07700 900123"}
+    )
     surveys.response_resume_email(response=submitted, email="resumer@example.org")
     surveys.response_submit(response=submitted, now=T0)
     Response.objects.filter(pk=submitted.pk).update(created_at=T0, submitted_at=T0)
     w["submitted"] = submitted
     # Youth forum: an under-16 whose parent never answered, a request turned down, a request
     # nobody decided, and an approved member.
-    w["no_consent"] = youthforum.member_join(nickname="Wren", age_band=AgeBand.AGE_13_15,
-                                             contact_email="wren-parent@example.org")
+    w["no_consent"] = youthforum.member_join(
+        nickname="Wren", age_band=AgeBand.AGE_13_15, contact_email="wren-parent@example.org"
+    )
     w["rejected"] = youthforum.member_reject(
-        member=youthforum.member_join(nickname="Rex", age_band=AgeBand.AGE_16_17,
-                                      contact_email="rex@example.org"), actor=moderator)
-    w["undecided"] = youthforum.member_join(nickname="Uma", age_band=AgeBand.AGE_18_25,
-                                            contact_email="uma@example.org")
+        member=youthforum.member_join(
+            nickname="Rex", age_band=AgeBand.AGE_16_17, contact_email="rex@example.org"
+        ),
+        actor=moderator,
+    )
+    w["undecided"] = youthforum.member_join(
+        nickname="Uma", age_band=AgeBand.AGE_18_25, contact_email="uma@example.org"
+    )
     w["approved"] = youthforum.member_approve(
-        member=youthforum.member_join(nickname="Abe", age_band=AgeBand.AGE_16_17,
-                                      contact_email="abe@example.org"), actor=moderator)
+        member=youthforum.member_join(
+            nickname="Abe", age_band=AgeBand.AGE_16_17, contact_email="abe@example.org"
+        ),
+        actor=moderator,
+    )
     Member.objects.update(created_at=T0)
     Member.objects.filter(pk=w["rejected"].pk).update(rejected_at=T0)
     ConsentRequest.objects.update(created_at=T0)
@@ -134,22 +163,41 @@ def world(make_user):
     w.update(unconfirmed=unconfirmed, gone=gone, current=current)
     # Accounts: a sign-up never verified, and a verified one.
     w["unverified"] = User.objects.create_user(email="never-verified@example.org", password="x" * 12)
-    EmailAddress.objects.create(user=w["unverified"], email=w["unverified"].email, verified=False,
-                                primary=True)
+    EmailAddress.objects.create(
+        user=w["unverified"], email=w["unverified"].email, verified=False, primary=True
+    )
     w["verified"] = make_user(Role.PARENT_CARER)
     User.objects.filter(pk__in=[w["unverified"].pk, w["verified"].pk]).update(created_at=T0)
     # A session that expires after 14 days, and an access log entry.
     Session.objects.create(session_key="k" * 32, session_data="", expire_date=day(14))
-    w["log"] = access_log_record(actor=lead, action="original_viewed", object_type="feedback.item",
-                                 object_id=w["done"].pk, screen="feedback_admin:item")
+    w["log"] = access_log_record(
+        actor=lead,
+        action="original_viewed",
+        object_type="feedback.item",
+        object_id=w["done"].pk,
+        screen="feedback_admin:item",
+    )
     AccessLogEntry.objects.update(created_at=T0)
     return w
 
 
 def _snapshot():
     """Every row retention may touch, so a second run can be shown to change nothing."""
-    models = [FeedbackItem, FeedbackOriginal, SafeguardingAlert, Invitation, Response, Answer, Member,
-              ConsentRequest, NewsletterSubscription, User, EmailAddress, Session, AccessLogEntry]
+    models = [
+        FeedbackItem,
+        FeedbackOriginal,
+        SafeguardingAlert,
+        Invitation,
+        Response,
+        Answer,
+        Member,
+        ConsentRequest,
+        NewsletterSubscription,
+        User,
+        EmailAddress,
+        Session,
+        AccessLogEntry,
+    ]
     return {m.__name__: sorted(m.objects.values_list(), key=str) for m in models}
 
 
@@ -196,9 +244,14 @@ def test_retention_clock(world):
     # cancelled are deleted, and the account never verified is deleted.
     _enforce(day(30) - HOUR)
     assert _members() == everyone
-    _enforce(day(30) + HOUR, youthforum__consent_requests_expired=1, youthforum__members_erased=2,
-             cms__newsletter_unconfirmed_deleted=1, cms__newsletter_unsubscribed_deleted=1,
-             portal__unverified_accounts_deleted=1)
+    _enforce(
+        day(30) + HOUR,
+        youthforum__consent_requests_expired=1,
+        youthforum__members_erased=2,
+        cms__newsletter_unconfirmed_deleted=1,
+        cms__newsletter_unsubscribed_deleted=1,
+        portal__unverified_accounts_deleted=1,
+    )
     assert _members() == {"Uma", "Abe"}
     assert not User.objects.filter(pk__in=[w["no_consent"].user_id, w["rejected"].user_id]).exists()
     assert not ConsentRequest.objects.exists()
@@ -233,8 +286,12 @@ def test_retention_clock(world):
     _enforce(day(365) - HOUR)
     assert _original(w["done"]).text == "Transport is late, ring me"
     assert Answer.objects.get(response=w["submitted"], question_key="comment").text.endswith("07700 900123")
-    _enforce(day(365) + HOUR, feedback__originals_purged=2, feedback__contacts_purged=1,
-             surveys__free_text_redacted=1)
+    _enforce(
+        day(365) + HOUR,
+        feedback__originals_purged=2,
+        feedback__contacts_purged=1,
+        surveys__free_text_redacted=1,
+    )
     for key in ("done", "closed_alert"):
         original = _original(w[key])
         assert (original.text, original.contact_email, original.contact_name) == ("", "", "")

@@ -23,9 +23,15 @@ pytestmark = pytest.mark.django_db
 STAFF_ROLES = [Role.ENGAGEMENT_TEAM, Role.SAFEGUARDING_LEAD, Role.BOARD_MEMBER, Role.ADMINISTRATOR]
 # What the attacker's session reached: the inbox, the user list, a board pack, and the two
 # allauth pages that turned one stolen password into a lasting takeover.
-STAFF_PAGES = ["/admin/", "/admin/feedback/", "/admin/users/", "/board/",
-               "/accounts/reauthenticate/", "/accounts/2fa/recovery-codes/generate/",
-               "/accounts/2fa/"]
+STAFF_PAGES = [
+    "/admin/",
+    "/admin/feedback/",
+    "/admin/users/",
+    "/board/",
+    "/accounts/reauthenticate/",
+    "/accounts/2fa/recovery-codes/generate/",
+    "/accounts/2fa/",
+]
 
 
 def _signed_in(client) -> bool:
@@ -44,8 +50,9 @@ def _assert_closed(client):
 def test_a_staff_password_alone_signs_in_nowhere(client, site, make_user, route):
     staff = make_user(Role.ADMINISTRATOR, totp=True)
     # The Wagtail form's own field names, posted straight at the route.
-    response = client.post(route, {"username": staff.email, "password": PASSWORD,
-                                   "login": staff.email, "remember": "on"})
+    response = client.post(
+        route, {"username": staff.email, "password": PASSWORD, "login": staff.email, "remember": "on"}
+    )
     assert not _signed_in(client)
     if route != "/accounts/login/":
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
@@ -79,8 +86,9 @@ def test_wagtail_login_cannot_be_used_to_guess_passwords(client, site, make_user
     for _ in range(12):
         response = client.post("/admin/login/", {"username": staff.email, "password": "wrong"})
         assert response.status_code == 302 and response["Location"] == "/accounts/login/"
-    response = client.post("/admin/login/?next=/admin/users/",
-                           {"username": staff.email, "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/users/", {"username": staff.email, "password": PASSWORD}
+    )
     assert response["Location"] == "/accounts/login/?next=/admin/users/"
     assert not _signed_in(client)
 
@@ -138,8 +146,9 @@ def test_staff_without_an_authenticator_set_one_up_and_keep_their_session(client
     response = client.get("/admin/")
     assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
     # allauth asks for the password again before an authenticator is added.
-    response = client.post("/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/",
-                           {"password": PASSWORD})
+    response = client.post(
+        "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/", {"password": PASSWORD}
+    )
     assert response.status_code == 302
     page = client.get("/accounts/2fa/totp/activate/")
     assert page.status_code == 200
@@ -187,8 +196,11 @@ def test_wagtail_password_reset_is_gone_and_sends_nothing(client, site, make_use
     """Wagtail's reset had no limit (8 requests, 8 emails) and was a second reset route."""
     staff = make_user(Role.ADMINISTRATOR, totp=True)
     assert settings.WAGTAIL_PASSWORD_RESET_ENABLED is False
-    for path in ("/admin/password_reset/", "/admin/password_reset/done/",
-                 "/admin/password_reset/confirm/MQ/set-password/"):
+    for path in (
+        "/admin/password_reset/",
+        "/admin/password_reset/done/",
+        "/admin/password_reset/confirm/MQ/set-password/",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"] == "/accounts/password/reset/"
     for _ in range(8):

@@ -176,8 +176,9 @@ class Browser:
         self.contexts.append(context)
         # Fonts and the app's pictures change nothing here; hostile <img src=x> still fails (and
         # fires onerror) because every image request is refused.
-        context.route(re.compile(r"\.(woff2?|ttf|png|jpe?g|gif|ico|webp)(\?|$)|/x$|/1$"),
-                      lambda route: route.abort())
+        context.route(
+            re.compile(r"\.(woff2?|ttf|png|jpe?g|gif|ico|webp)(\?|$)|/x$|/1$"), lambda route: route.abort()
+        )
         tab = context.new_page()
         tab.dialogs = []
         tab.on("dialog", lambda d: (tab.dialogs.append(f"{d.type}: {d.message}"), d.dismiss()))
@@ -217,8 +218,16 @@ class Browser:
         assert response is not None and response.status == 200, f"{url}: {response and response.status}"
         return self.check(tab, expected, surface=surface, role=role, server_html=response.text(), url=url)
 
-    def check(self, tab, expected=(), *, surface: str, role: str, server_html: str | None = None,
-              url: str | None = None) -> str:
+    def check(
+        self,
+        tab,
+        expected=(),
+        *,
+        surface: str,
+        role: str,
+        server_html: str | None = None,
+        url: str | None = None,
+    ) -> str:
         """Assert nothing ran and every expected text is on the page; return the page text."""
         tab.wait_for_load_state("load")
         tab.wait_for_timeout(SETTLE_MS)
@@ -256,8 +265,13 @@ def _post_feedback_form(client: Client, text: str, n: int, *, name: str = "") ->
     """The public form, as a browser would send it (each from its own address: rate limit)."""
     response = client.post(
         "/feedback/",
-        {"text": text, "audience": "parent_carer", "consent_to_quote": "on", "contact_name": name,
-         "contact_email": f"parent{n}@example.org"},
+        {
+            "text": text,
+            "audience": "parent_carer",
+            "consent_to_quote": "on",
+            "contact_name": name,
+            "contact_email": f"parent{n}@example.org",
+        },
         REMOTE_ADDR=f"10.9.{n // 250}.{n % 250 + 1}",
     )
     assert response.status_code == 302, response.content.decode()[:500]
@@ -274,9 +288,14 @@ def feedback_corpus(staff) -> list:
         _post_feedback_form(client, payload, n, name=payload[:200])
     for n, payload in enumerate(PAYLOADS[FORM_SUBMISSIONS:], start=FORM_SUBMISSIONS):
         day = datetime(2024, 5, 15, 10) if n < IN_MAY else datetime(2024, 6, 15, 10)
-        feedback_ingest(text=payload, channel="web_form", audience="parent_carer", consent_to_quote=True,
-                        received_at=timezone.make_aware(day) + timedelta(minutes=n),
-                        contact_name=payload[:200].strip())
+        feedback_ingest(
+            text=payload,
+            channel="web_form",
+            audience="parent_carer",
+            consent_to_quote=True,
+            received_at=timezone.make_aware(day) + timedelta(minutes=n),
+            contact_name=payload[:200].strip(),
+        )
     items = list(FeedbackItem.objects.filter(channel="web_form").select_related("original").order_by("pk"))
     assert len(items) == len(PAYLOADS)
     assert all(i.analysis_state == "done" for i in items), "the pipeline did not analyse every item"
@@ -293,17 +312,32 @@ def feedback_bundles(staff) -> tuple[list, list]:
     script_url = next(p for p in PAYLOADS if p.startswith("javascript:"))
     for n, group in enumerate(chunks(PAYLOADS, BUNDLES)):
         body = "\n".join(group)
-        item = feedback_ingest(text=f"Notes from the drop-in.\n{body}", channel="email",
-                               audience="professional", contact_name=group[0][:200].strip(),
-                               source_ref=f"xss-bundle:{n}", entered_by=staff)
-        item = feedback_triage(item=item, actor=staff, status="closed", close_reason=group[1][:200],
-                               owner_organisation=group[2][:200], response_url=script_url,
-                               note=body)
+        item = feedback_ingest(
+            text=f"Notes from the drop-in.\n{body}",
+            channel="email",
+            audience="professional",
+            contact_name=group[0][:200].strip(),
+            source_ref=f"xss-bundle:{n}",
+            entered_by=staff,
+        )
+        item = feedback_triage(
+            item=item,
+            actor=staff,
+            status="closed",
+            close_reason=group[1][:200],
+            owner_organisation=group[2][:200],
+            response_url=script_url,
+            note=body,
+        )
         plain.append(FeedbackItem.objects.get(pk=item.pk))
-        alert = feedback_ingest(text=f"There is a safeguarding concern about my son.\n{body}",
-                                channel="phone", audience="parent_carer",
-                                contact_name=group[-1][:200].strip(), source_ref=f"xss-sg:{n}",
-                                entered_by=staff)
+        alert = feedback_ingest(
+            text=f"There is a safeguarding concern about my son.\n{body}",
+            channel="phone",
+            audience="parent_carer",
+            contact_name=group[-1][:200].strip(),
+            source_ref=f"xss-sg:{n}",
+            entered_by=staff,
+        )
         flagged.append(FeedbackItem.objects.get(pk=alert.pk))
     assert all(i.safeguarding and hasattr(i, "alert") for i in flagged), "bundles were not flagged"
     assert not any(i.safeguarding for i in plain)
@@ -322,17 +356,42 @@ def survey_for_corpus():
     from surveys.services import survey_create
 
     return survey_create(
-        title=SURVEY_TITLE, slug="hostile-answers", audience=Audience.PARENT_CARER,
-        intro="Tell us.", privacy_notice="We keep answers for 2 years.", anonymous=False,
+        title=SURVEY_TITLE,
+        slug="hostile-answers",
+        audience=Audience.PARENT_CARER,
+        intro="Tell us.",
+        privacy_notice="We keep answers for 2 years.",
+        anonymous=False,
         questions=[
-            {"key": "choice", "kind": Kind.SINGLE, "text": "Which service?", "options": "School\nHealth",
-             "allow_other": True},
-            {"key": "comment", "kind": Kind.LONG_TEXT, "text": "@Anything else?", "required": False,
-             "same_page_as_previous": True},
-            {"key": "short", "kind": Kind.SHORT_TEXT, "text": "=One word for it", "required": False,
-             "same_page_as_previous": True},
-            {"key": "informed", "kind": Kind.LIKERT, "text": "-I was kept informed", "required": False,
-             "same_page_as_previous": True, "kpi": "KPI-EHCP-20WK"},
+            {
+                "key": "choice",
+                "kind": Kind.SINGLE,
+                "text": "Which service?",
+                "options": "School\nHealth",
+                "allow_other": True,
+            },
+            {
+                "key": "comment",
+                "kind": Kind.LONG_TEXT,
+                "text": "@Anything else?",
+                "required": False,
+                "same_page_as_previous": True,
+            },
+            {
+                "key": "short",
+                "kind": Kind.SHORT_TEXT,
+                "text": "=One word for it",
+                "required": False,
+                "same_page_as_previous": True,
+            },
+            {
+                "key": "informed",
+                "kind": Kind.LIKERT,
+                "text": "-I was kept informed",
+                "required": False,
+                "same_page_as_previous": True,
+                "kpi": "KPI-EHCP-20WK",
+            },
         ],
     )
 
@@ -348,9 +407,16 @@ def survey_answers(survey, payloads: list[str]) -> list[dict]:
         other, comment, short = (payloads[(n + k) % len(payloads)].replace("\x00", "") for k in range(3))
         client = Client(REMOTE_ADDR=f"10.8.{n // 250}.{n % 250 + 1}")
         assert client.post(f"/surveys/{survey.slug}/").status_code == 302
-        response = client.post(f"/surveys/{survey.slug}/page/1/", {
-            "q-choice": "other", "q-choice-other": other, "q-comment": comment, "q-short": short,
-            "q-informed": "agree"})
+        response = client.post(
+            f"/surveys/{survey.slug}/page/1/",
+            {
+                "q-choice": "other",
+                "q-choice-other": other,
+                "q-comment": comment,
+                "q-short": short,
+                "q-informed": "agree",
+            },
+        )
         assert response.status_code == 302, response.content.decode()[:800]
         draft = Response.objects.filter(status="draft").latest("pk")
         response = client.post(f"/surveys/{survey.slug}/check/", {"idempotency_key": draft.idempotency_key})
@@ -366,28 +432,39 @@ def forum_corpus(moderator):
     from youthforum.models import AgeBand, Prompt, TermsVersion
 
     prompts = [
-        Prompt.objects.create(question=f"What would make college easier? ({n + 1})",
-                              easy_read_question=f"What would help at college? ({n + 1})",
-                              easy_read_text="Tell us.", picture_emoji="🎓", picture_label="College",
-                              status=Prompt.Status.OPEN)
+        Prompt.objects.create(
+            question=f"What would make college easier? ({n + 1})",
+            easy_read_question=f"What would help at college? ({n + 1})",
+            easy_read_text="Tell us.",
+            picture_emoji="🎓",
+            picture_label="College",
+            status=Prompt.Status.OPEN,
+        )
         for n in range(4)
     ]
     terms = TermsVersion.objects.create(number=1, body="We meet every month.")
     per_member = len(prompts)
     members = []
     for n in range(math.ceil(len(PAYLOADS) / per_member)):
-        member = services.member_join(nickname=f"Member {n}", age_band=AgeBand.AGE_16_17,
-                                      contact_email=f"yp{n}@example.org")
+        member = services.member_join(
+            nickname=f"Member {n}", age_band=AgeBand.AGE_16_17, contact_email=f"yp{n}@example.org"
+        )
         services.member_approve(member=member, actor=moderator)
         members.append(member)
     views = []
     for n, payload in enumerate(PAYLOADS):
         member, prompt = members[n // per_member], prompts[n % per_member]
-        views.append(services.view_save(member=member, prompt=prompt, words=payload, feeling="",
-                                        consent_to_quote=True, send=True))
+        views.append(
+            services.view_save(
+                member=member, prompt=prompt, words=payload, feeling="", consent_to_quote=True, send=True
+            )
+        )
         services.terms_comment_add(member=member, version=terms, text=payload)
-    waiting = [services.member_join(nickname=p, age_band=AgeBand.AGE_18_25, contact_email="w@example.org")
-               for p in PAYLOADS if 0 < len(p.replace("\x00", "").strip()) <= 40]
+    waiting = [
+        services.member_join(nickname=p, age_band=AgeBand.AGE_18_25, contact_email="w@example.org")
+        for p in PAYLOADS
+        if 0 < len(p.replace("\x00", "").strip()) <= 40
+    ]
     return prompts, members, views, waiting
 
 
@@ -407,8 +484,14 @@ def tag_for_board_packs(items: list, plan) -> dict[tuple[date, date], list]:
     tags = []
     for group in packs.values():
         for n, item in enumerate(group):
-            tags.append(ObjectiveTag(item=item, objective=objectives[(n // 3) % len(objectives)],
-                                     state=ObjectiveTag.State.CONFIRMED, confidence=1))
+            tags.append(
+                ObjectiveTag(
+                    item=item,
+                    objective=objectives[(n // 3) % len(objectives)],
+                    state=ObjectiveTag.State.CONFIRMED,
+                    confidence=1,
+                )
+            )
     # Only these tags: a survey answer or forum view the pipeline tagged with another sentiment
     # would take one of an objective's three places (a pack shows the range of views).
     ObjectiveTag.objects.all().delete()
@@ -470,104 +553,198 @@ def test_no_payload_runs_anywhere_it_is_shown(world, chromium_browser, live_serv
         pages = math.ceil(len(items) / 50)
         text = ""
         for number in range(1, pages + 1):
-            text += browser.visit(team, "/admin/feedback/?" + urlencode({**query, "p": number}),
-                                  surface="Triage inbox", role="engagement team") + " "
+            text += (
+                browser.visit(
+                    team,
+                    "/admin/feedback/?" + urlencode({**query, "p": number}),
+                    surface="Triage inbox",
+                    role="engagement team",
+                )
+                + " "
+            )
         inbox = [Truncator(redacted[i.pk]).chars(200) for i in items]
         missing = [i.pk for i, shown in zip(items, inbox, strict=True) if norm(shown) not in text]
         assert not missing, f"inbox pages did not show items {missing[:10]}"
         browser.surface("Triage inbox", "engagement team").saw(inbox)
-        reflected = ("\"><svg onload=window.__xss=1> '><svg onload=alert(1)> "
-                     "</textarea><script>window.__xss=1</script>")
-        browser.visit(team, "/admin/feedback/?" + urlencode({"q": reflected, "set_aside": "all"}),
-                      surface="Triage inbox, text filter echoed", role="engagement team")
+        reflected = (
+            "\"><svg onload=window.__xss=1> '><svg onload=alert(1)> "
+            "</textarea><script>window.__xss=1</script>"
+        )
+        browser.visit(
+            team,
+            "/admin/feedback/?" + urlencode({"q": reflected, "set_aside": "all"}),
+            surface="Triage inbox, text filter echoed",
+            role="engagement team",
+        )
         assert team.input_value("#f-q") == reflected
         for item in plain:
             item.refresh_from_db()
-            browser.visit(team, f"/admin/feedback/item/{item.pk}/",
-                          [item.redacted_text, *[n.text for n in item.notes.all()], item.close_reason],
-                          surface="Feedback item (redacted, notes, history)", role="engagement team")
+            browser.visit(
+                team,
+                f"/admin/feedback/item/{item.pk}/",
+                [item.redacted_text, *[n.text for n in item.notes.all()], item.close_reason],
+                surface="Feedback item (redacted, notes, history)",
+                role="engagement team",
+            )
             assert team.input_value("#t-url") == item.response_url
             assert team.input_value("#t-org") == item.owner_organisation
         for item in flagged[:1]:  # the team never sees the words of a safeguarding item
-            page_text = browser.visit(team, f"/admin/feedback/item/{item.pk}/",
-                                      surface="Feedback item, safeguarding (hidden)", role="engagement team")
+            page_text = browser.visit(
+                team,
+                f"/admin/feedback/item/{item.pk}/",
+                surface="Feedback item, safeguarding (hidden)",
+                role="engagement team",
+            )
             assert "Only the safeguarding lead can read this feedback." in page_text
         buildable = [i for i in items if i.status == "triaged" and not i.safeguarding and not i.set_aside]
-        browser.visit(team, "/admin/you-said-we-did/build/",
-                      [Truncator(redacted[i.pk]).words(40, truncate=" …") for i in buildable],
-                      surface="Build 'You said, we did' list", role="engagement team")
+        browser.visit(
+            team,
+            "/admin/you-said-we-did/build/",
+            [Truncator(redacted[i.pk]).words(40, truncate=" …") for i in buildable],
+            surface="Build 'You said, we did' list",
+            role="engagement team",
+        )
 
         # --- Survey results -------------------------------------------------------------------
         shown = [redact_text(a[k]) for a in answers for k in ("choice.other", "comment", "short")]
-        browser.visit(team, f"/admin/survey-tools/{survey.pk}/results/", shown,
-                      surface="Survey results (free text and 'other')", role="engagement team")
-        browser.visit(team, "/admin/feedback/?" + urlencode({"channel": "survey", "set_aside": "all"}),
-                      [i.display_text for i in FeedbackItem.objects.filter(channel="survey")[:50]],
-                      surface="Triage inbox (survey answers)", role="engagement team")
+        browser.visit(
+            team,
+            f"/admin/survey-tools/{survey.pk}/results/",
+            shown,
+            surface="Survey results (free text and 'other')",
+            role="engagement team",
+        )
+        browser.visit(
+            team,
+            "/admin/feedback/?" + urlencode({"channel": "survey", "set_aside": "all"}),
+            [i.display_text for i in FeedbackItem.objects.filter(channel="survey")[:50]],
+            surface="Triage inbox (survey answers)",
+            role="engagement team",
+        )
 
         # --- Youth forum moderation, comments, report -------------------------------------------
         waiting_views = list(forum_selectors.views_waiting())
         first, rest = waiting_views[:100], waiting_views[100:]
         rows = forum_selectors.moderation_rows(first)
-        browser.visit(team, "/admin/youth-forum/", [r.text for r in rows] + [m.nickname for m in waiting],
-                      surface="Youth forum moderation queue", role="engagement team")
+        browser.visit(
+            team,
+            "/admin/youth-forum/",
+            [r.text for r in rows] + [m.nickname for m in waiting],
+            surface="Youth forum moderation queue",
+            role="engagement team",
+        )
         from youthforum.services import view_approve
 
         for view in first:
             view_approve(view=view, actor=engagement)
-        browser.visit(team, "/admin/youth-forum/", [r.text for r in forum_selectors.moderation_rows(rest)],
-                      surface="Youth forum moderation queue", role="engagement team")
+        browser.visit(
+            team,
+            "/admin/youth-forum/",
+            [r.text for r in forum_selectors.moderation_rows(rest)],
+            surface="Youth forum moderation queue",
+            role="engagement team",
+        )
         for view in rest:
             view_approve(view=view, actor=engagement)
         comments = TermsComment.objects.select_related("version").order_by("-created_at")[:200]
         # Moderators read comments as the feedback pipeline redacted them.
         shown = [r.text for r in forum_selectors.comment_rows(comments) if not r.safeguarding]
         assert len(shown) == len(PAYLOADS)
-        browser.visit(team, "/admin/youth-forum/comments/", shown,
-                      surface="Youth forum comments on draft terms", role="engagement team")
+        browser.visit(
+            team,
+            "/admin/youth-forum/comments/",
+            shown,
+            surface="Youth forum comments on draft terms",
+            role="engagement team",
+        )
         today = timezone.localdate()
         tz = timezone.get_current_timezone()
         report = forum_selectors.representation_report(
             since=timezone.make_aware(datetime.combine(today - timedelta(days=90), time.min), tz),
-            until=timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min), tz))
+            until=timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min), tz),
+        )
         assert report.quotes
-        browser.visit(team, "/admin/youth-forum/report/", [q for _, q in report.quotes],
-                      surface="Youth representative's report (admin)", role="engagement team")
+        browser.visit(
+            team,
+            "/admin/youth-forum/report/",
+            [q for _, q in report.quotes],
+            surface="Youth representative's report (admin)",
+            role="engagement team",
+        )
 
         # --- Safeguarding lead: queue, alerts, original text -----------------------------------
         lead = browser.staff(safeguarding)
-        browser.visit(lead, "/admin/feedback/alerts/", surface="Safeguarding alert queue",
-                      role="safeguarding lead")
+        browser.visit(
+            lead, "/admin/feedback/alerts/", surface="Safeguarding alert queue", role="safeguarding lead"
+        )
         for item in flagged:
             original = item.original.text
-            browser.visit(lead, f"/admin/feedback/alerts/{item.alert.pk}/",
-                          [original, item.original.contact_name],
-                          surface="Safeguarding alert (original text)", role="safeguarding lead")
-            browser.visit(lead, f"/admin/feedback/item/{item.pk}/",
-                          [item.redacted_text, original, item.original.contact_name],
-                          surface="Feedback item, original text", role="safeguarding lead")
+            browser.visit(
+                lead,
+                f"/admin/feedback/alerts/{item.alert.pk}/",
+                [original, item.original.contact_name],
+                surface="Safeguarding alert (original text)",
+                role="safeguarding lead",
+            )
+            browser.visit(
+                lead,
+                f"/admin/feedback/item/{item.pk}/",
+                [item.redacted_text, original, item.original.contact_name],
+                surface="Feedback item, original text",
+                role="safeguarding lead",
+            )
         sg_page = "/admin/feedback/?" + urlencode({"channel": "phone", "set_aside": "all"})
-        browser.visit(lead, sg_page, [Truncator(i.redacted_text).chars(200) for i in flagged],
-                      surface="Triage inbox, safeguarding items", role="safeguarding lead")
+        browser.visit(
+            lead,
+            sg_page,
+            [Truncator(i.redacted_text).chars(200) for i in flagged],
+            surface="Triage inbox, safeguarding items",
+            role="safeguarding lead",
+        )
 
         # --- Public pages: "You said, we did", plan tracker, search ------------------------------
         index = YouSaidWeDidIndexPage.objects.get()
         objective = plan.areas.order_by("position").first().objectives.order_by("position").first()
-        update = publish_update(index, title="What families told us", quotes=quotable,
-                                summary=PAYLOADS[0], action=PAYLOADS[1], partner=PAYLOADS[2][:255],
-                                objectives=[objective], slug="hostile-quotes")
+        update = publish_update(
+            index,
+            title="What families told us",
+            quotes=quotable,
+            summary=PAYLOADS[0],
+            action=PAYLOADS[1],
+            partner=PAYLOADS[2][:255],
+            objectives=[objective],
+            slug="hostile-quotes",
+        )
         anonymous = browser.tab()
-        browser.visit(anonymous, update.url, [redacted[i.pk] for i in quotable] + PAYLOADS[:3],
-                      surface="'You said, we did' page (quotes)", role="anonymous")
-        browser.visit(anonymous, index.url, [Truncator(PAYLOADS[0]).words(45)],
-                      surface="'You said, we did' list", role="anonymous")
-        browser.visit(anonymous, f"/plan/objective/{objective.url_code}/",
-                      [Truncator(PAYLOADS[0]).words(45)],
-                      surface="Plan tracker objective page (no feedback text, update summary)",
-                      role="anonymous")
+        browser.visit(
+            anonymous,
+            update.url,
+            [redacted[i.pk] for i in quotable] + PAYLOADS[:3],
+            surface="'You said, we did' page (quotes)",
+            role="anonymous",
+        )
+        browser.visit(
+            anonymous,
+            index.url,
+            [Truncator(PAYLOADS[0]).words(45)],
+            surface="'You said, we did' list",
+            role="anonymous",
+        )
+        browser.visit(
+            anonymous,
+            f"/plan/objective/{objective.url_code}/",
+            [Truncator(PAYLOADS[0]).words(45)],
+            surface="Plan tracker objective page (no feedback text, update summary)",
+            role="anonymous",
+        )
         for query, packed in _search_queries(PAYLOADS):
-            browser.visit(anonymous, "/search/?" + urlencode({"q": query}), [query],
-                          surface="Public search (query echoed)", role="anonymous")
+            browser.visit(
+                anonymous,
+                "/search/?" + urlencode({"q": query}),
+                [query],
+                surface="Public search (query echoed)",
+                role="anonymous",
+            )
             assert anonymous.input_value("#search-q") == query
             browser.surface("Public search (query echoed)", "anonymous").saw(packed)
 
@@ -588,13 +765,24 @@ def test_no_payload_runs_anywhere_it_is_shown(world, chromium_browser, live_serv
         member = browser.member(members[0])
         for prompt in prompts:
             shared = [t.text for t in forum_selectors.views_shared(prompt) if t.text]
-            browser.visit(member, f"/youth-forum/questions/{prompt.pk}/", shared,
-                          surface="Youth forum question with shared views", role="young person")
+            browser.visit(
+                member,
+                f"/youth-forum/questions/{prompt.pk}/",
+                shared,
+                surface="Youth forum question with shared views",
+                role="young person",
+            )
         mine = [v.words for v in views if v.member_id == members[0].pk]
-        browser.visit(member, "/youth-forum/my-views/", mine, surface="Youth forum: my views",
-                      role="young person")
-        browser.visit(member, "/youth-forum/report/", [q for _, q in report.quotes],
-                      surface="Youth forum report (members)", role="young person")
+        browser.visit(
+            member, "/youth-forum/my-views/", mine, surface="Youth forum: my views", role="young person"
+        )
+        browser.visit(
+            member,
+            "/youth-forum/report/",
+            [q for _, q in report.quotes],
+            surface="Youth forum report (members)",
+            role="young person",
+        )
 
         # --- Board packs ----------------------------------------------------------------------
         packs = []
@@ -605,8 +793,13 @@ def test_no_payload_runs_anywhere_it_is_shown(world, chromium_browser, live_serv
             packs.append((pack, quotes))
         board = browser.staff(world["board"])
         for pack, quotes in packs:
-            browser.visit(board, f"/board/packs/{pack.pk}/", quotes, surface="Board pack page (quotes)",
-                          role="board member")
+            browser.visit(
+                board,
+                f"/board/packs/{pack.pk}/",
+                quotes,
+                surface="Board pack page (quotes)",
+                role="board member",
+            )
     finally:
         browser.close()
 
@@ -642,8 +835,11 @@ def _survey_in_browser(browser: Browser, tab, survey) -> None:
                 bucket.append(payload)
                 break
     assert len(other + short + comment) == len(PAYLOADS), "the corpus does not fit the survey"
-    typed = {"#q-choice-other": " ".join(other), "#q-comment": "\n".join(comment),
-             "#q-short": " ".join(short)}
+    typed = {
+        "#q-choice-other": " ".join(other),
+        "#q-comment": "\n".join(comment),
+        "#q-short": " ".join(short),
+    }
     tab.goto(f"/surveys/{survey.slug}/")
     tab.get_by_role("button", name=re.compile("Start")).click()
     tab.wait_for_load_state()
@@ -664,8 +860,9 @@ def _survey_in_browser(browser: Browser, tab, survey) -> None:
     tab.fill("#q-choice-other", typed["#q-choice-other"])
     tab.get_by_role("button", name="Continue").click()
     tab.wait_for_load_state()
-    browser.check(tab, [*comment, *short, *other], surface="Survey check-your-answers",
-                  role="anonymous (respondent)")
+    browser.check(
+        tab, [*comment, *short, *other], surface="Survey check-your-answers", role="anonymous (respondent)"
+    )
     tab.get_by_role("button", name="Send answers").click()
     tab.wait_for_url(re.compile(r"/done/$"))
 
@@ -674,8 +871,10 @@ def _report(browser: Browser) -> None:
     """Which payloads each kind of page was seen to show (read with -s)."""
     lines = [f"{len(PAYLOADS)} payloads; surfaces checked:"]
     for s in browser.surfaces.values():
-        lines.append(f"  {s.name} [{s.role}]: {len(s.urls)} page(s), {len(s.shown)} payloads shown "
-                     f"as text, e.g. {s.urls[0]}")
+        lines.append(
+            f"  {s.name} [{s.role}]: {len(s.urls)} page(s), {len(s.shown)} payloads shown "
+            f"as text, e.g. {s.urls[0]}"
+        )
     print("\n".join(lines))
 
 
@@ -683,9 +882,31 @@ def test_corpus_is_large_distinct_and_covers_each_family():
     assert len(PAYLOADS) >= 100
     assert len(set(PAYLOADS)) == len(PAYLOADS)
     joined = "\n".join(PAYLOADS)
-    for needle in ("<script", "onerror", "javascript:", "srcdoc", "</textarea>", "</title>", "{{7*7}}",
-                   "${", "](javascript:", "&#", "<svg", "<math", "expression(", "\x00", "＜script＞",
-                   "<noscript>", "\u2028", "=HYPERLINK(", "+cmd|", "-2+3", "@SUM(1)", "\t=", "\r="):
+    for needle in (
+        "<script",
+        "onerror",
+        "javascript:",
+        "srcdoc",
+        "</textarea>",
+        "</title>",
+        "{{7*7}}",
+        "${",
+        "](javascript:",
+        "&#",
+        "<svg",
+        "<math",
+        "expression(",
+        "\x00",
+        "＜script＞",
+        "<noscript>",
+        "\u2028",
+        "=HYPERLINK(",
+        "+cmd|",
+        "-2+3",
+        "@SUM(1)",
+        "\t=",
+        "\r=",
+    ):
         assert needle in joined, needle
     assert sum(p.startswith(FORMULA_STARTS) for p in PAYLOADS) >= 12
 
@@ -697,10 +918,15 @@ def test_the_checks_catch_markup_that_runs(chromium_browser):
     browser = Browser(chromium_browser, "http://127.0.0.1:9")
     tab = browser.tab()
     try:
-        live = ['<img src=x onerror="window.__xss=1">', "<script>alert(1)</script>",
-                "<svg onload=document.title='PWNED'>", '<a href="java&#09;script:void(0)">x</a>',
-                '<iframe srcdoc="<b>x</b>"></iframe>', "<details open ontoggle=window.__xss=1>",
-                '<div onmouseover="window.__xss=1">never hovered</div>']
+        live = [
+            '<img src=x onerror="window.__xss=1">',
+            "<script>alert(1)</script>",
+            "<svg onload=document.title='PWNED'>",
+            '<a href="java&#09;script:void(0)">x</a>',
+            '<iframe srcdoc="<b>x</b>"></iframe>',
+            "<details open ontoggle=window.__xss=1>",
+            '<div onmouseover="window.__xss=1">never hovered</div>',
+        ]
         for markup in live:
             tab.dialogs.clear()
             tab.set_content(f"<title>Self-test</title><p>{markup}</p>")
@@ -787,16 +1013,21 @@ def test_exports_neutralise_formulas_and_keep_every_word(client, plan, settings,
     assert not result.errors, result.errors
     for invitation in Invitation.objects.filter(survey=survey):
         draft = survey_services.response_start(survey=survey, invitation=invitation)
-        survey_services.response_save_answers(response=draft, values={"choice": "school",
-                                                                        "comment": invitation.name})
+        survey_services.response_save_answers(
+            response=draft, values={"choice": "school", "comment": invitation.name}
+        )
         survey_services.response_submit(response=draft)
-    responses = {r.pk: r for r in Response.objects.filter(survey=survey, status="submitted")
-                 .select_related("invitation")}
+    responses = {
+        r.pk: r
+        for r in Response.objects.filter(survey=survey, status="submitted").select_related("invitation")
+    }
     sent = {norm(v) for r in responses.values() for k, v in r.answers.items() if isinstance(v, str)}
     assert {norm(p) for p in PAYLOADS} <= sent | {""}, "some payloads never reached the survey"
     hostile = 0
-    for user, personal in ((make_user(Role.ENGAGEMENT_TEAM, totp=True), False),
-                           (make_user(Role.ADMINISTRATOR, totp=True), True)):
+    for user, personal in (
+        (make_user(Role.ENGAGEMENT_TEAM, totp=True), False),
+        (make_user(Role.ADMINISTRATOR, totp=True), True),
+    ):
         client.logout()  # the sign-in page sends someone already signed in to their home page
         sign_in(client, user)
         for fmt in ("csv", "xlsx"):

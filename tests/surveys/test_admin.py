@@ -15,21 +15,46 @@ def team(client, make_user):
 
 def _survey_form(**overrides):
     data = {
-        "title": "Short breaks survey", "slug": "short-breaks", "audience": "parent_carer",
-        "intro": "About short breaks.", "easy_intro": "", "privacy_notice": "We keep answers 2 years.",
-        "opens_at": "", "closes_at": "", "anonymous": "on", "open_to_anyone": "on", "status": "open",
-        "questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "0",
-        "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000",
+        "title": "Short breaks survey",
+        "slug": "short-breaks",
+        "audience": "parent_carer",
+        "intro": "About short breaks.",
+        "easy_intro": "",
+        "privacy_notice": "We keep answers 2 years.",
+        "opens_at": "",
+        "closes_at": "",
+        "anonymous": "on",
+        "open_to_anyone": "on",
+        "status": "open",
+        "questions-TOTAL_FORMS": "2",
+        "questions-INITIAL_FORMS": "0",
+        "questions-MIN_NUM_FORMS": "0",
+        "questions-MAX_NUM_FORMS": "1000",
     }
-    for i, (key, kind, text, extra) in enumerate([
-        ("used", "yes_no", "Have you used short breaks?", {}),
-        ("rating", "likert", "Short breaks meet our needs", {"show_if_key": "used", "show_if_op": "equals",
-                                                             "show_if_values": "Yes"}),
-    ]):
+    for i, (key, kind, text, extra) in enumerate(
+        [
+            ("used", "yes_no", "Have you used short breaks?", {}),
+            (
+                "rating",
+                "likert",
+                "Short breaks meet our needs",
+                {"show_if_key": "used", "show_if_op": "equals", "show_if_values": "Yes"},
+            ),
+        ]
+    ):
         prefix = f"questions-{i}-"
-        data.update({f"{prefix}key": key, f"{prefix}kind": kind, f"{prefix}text": text,
-                     f"{prefix}required": "on", f"{prefix}scale_points": "5", f"{prefix}ORDER": str(i + 1),
-                     f"{prefix}id": "", f"{prefix}DELETE": ""})
+        data.update(
+            {
+                f"{prefix}key": key,
+                f"{prefix}kind": kind,
+                f"{prefix}text": text,
+                f"{prefix}required": "on",
+                f"{prefix}scale_points": "5",
+                f"{prefix}ORDER": str(i + 1),
+                f"{prefix}id": "",
+                f"{prefix}DELETE": "",
+            }
+        )
         data.update({f"{prefix}{k}": v for k, v in extra.items()})
     data.update(overrides)
     return data
@@ -38,8 +63,9 @@ def _survey_form(**overrides):
 def test_builder_create_opens_and_publishes(team, plan):
     assert team.get("/admin/snippets/surveys/survey/add/").status_code == 200
     objective = plan.areas.get(code="PAP1").objectives.first()
-    resp = team.post("/admin/snippets/surveys/survey/add/",
-                     _survey_form(**{"questions-1-objectives": [str(objective.pk)]}))
+    resp = team.post(
+        "/admin/snippets/surveys/survey/add/", _survey_form(**{"questions-1-objectives": [str(objective.pk)]})
+    )
     assert resp.status_code == 302, resp.content.decode()[:3000]
     survey = Survey.objects.get(slug="short-breaks")
     version = SurveyVersion.objects.get(survey=survey)
@@ -79,8 +105,9 @@ def test_invite_one_and_csv(team, simple_survey, django_capture_on_commit_callba
     resp = team.post(url, {"one-submit": "1", "one-email": "", "one-reference": "EHCNA-5"})
     html = resp.content.decode()
     assert 'id="new-link"' in html and Invitation.objects.count() == 1
-    upload = SimpleUploadedFile("people.csv", b"email,name,reference\na@example.org,Ann,EHCNA-1\n",
-                                content_type="text/csv")
+    upload = SimpleUploadedFile(
+        "people.csv", b"email,name,reference\na@example.org,Ann,EHCNA-1\n", content_type="text/csv"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         resp = team.post(url, {"csv-submit": "1", "csv-file": upload})
     assert resp.status_code == 302 and Invitation.objects.count() == 2
@@ -98,9 +125,11 @@ def test_status_change(team, simple_survey):
 @pytest.mark.parametrize("role", ["board_member", "parent_carer", "safeguarding_lead"])
 def test_others_get_no_raw_data(client, make_user, simple_survey, role):
     sign_in(client, make_user(role, totp=True))
-    for path in (f"/admin/survey-tools/{simple_survey.pk}/results/",
-                 f"/admin/survey-tools/{simple_survey.pk}/export.csv",
-                 f"/admin/survey-tools/{simple_survey.pk}/invitations/"):
+    for path in (
+        f"/admin/survey-tools/{simple_survey.pk}/results/",
+        f"/admin/survey-tools/{simple_survey.pk}/export.csv",
+        f"/admin/survey-tools/{simple_survey.pk}/invitations/",
+    ):
         assert client.get(path).status_code in (302, 403)
 
 
@@ -123,9 +152,16 @@ def test_results_escape_editor_and_respondent_text(team, db):
     from surveys.questions import Kind
 
     survey = services.survey_create(
-        title="X", slug="x", audience=Audience.PARENT_CARER, intro="i", privacy_notice="p",
-        questions=[{"key": "pick", "kind": Kind.SINGLE, "text": "Pick", "options": "<script>a</script>\nB"},
-                   {"key": "say", "kind": Kind.SHORT_TEXT, "text": "Say", "required": False}])
+        title="X",
+        slug="x",
+        audience=Audience.PARENT_CARER,
+        intro="i",
+        privacy_notice="p",
+        questions=[
+            {"key": "pick", "kind": Kind.SINGLE, "text": "Pick", "options": "<script>a</script>\nB"},
+            {"key": "say", "kind": Kind.SHORT_TEXT, "text": "Say", "required": False},
+        ],
+    )
     value = survey.current_version().definition["questions"][0]["options"][0]["value"]
     for _ in range(5):
         r = services.response_start(survey=survey)

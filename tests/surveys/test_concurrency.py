@@ -88,9 +88,13 @@ def test_parallel_http_submits_through_views(pg, simple_survey, live_server):
             html = opener.open(live_server.url + path).read().decode()
             csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
             body = urllib.parse.urlencode({"csrfmiddlewaretoken": csrf, **data}).encode()
-            request = urllib.request.Request(live_server.url + path, data=body,  # noqa: S310
-                                             headers={"Referer": live_server.url + path})
+            request = urllib.request.Request(
+                live_server.url + path,
+                data=body,  # noqa: S310
+                headers={"Referer": live_server.url + path},
+            )
             return opener.open(request)
+
         opener.open(f"{live_server.url}/surveys/i/{token}/").read()
         post("/surveys/short-test/", {})
         post("/surveys/short-test/page/1/", {"q-colour": "red"})
@@ -100,8 +104,7 @@ def test_parallel_http_submits_through_views(pg, simple_survey, live_server):
         return post, key
 
     prepared = [browser() for _ in range(4)]
-    outcomes = _parallel(lambda p: p[0]("/surveys/short-test/check/", {"idempotency_key": p[1]}),
-                         prepared)
+    outcomes = _parallel(lambda p: p[0]("/surveys/short-test/check/", {"idempotency_key": p[1]}), prepared)
     urls = sorted(o.geturl() for o in outcomes)
     assert sum(u.endswith("/done/") for u in urls) == 1, urls
     assert Response.objects.filter(status="submitted").count() == 1

@@ -26,8 +26,15 @@ def test_feed_command_with_real_feedback_app(simple_survey):
     from surveys import services as survey_services
 
     r = survey_services.response_start(survey=simple_survey)
-    survey_services.response_save_answers(response=r, values={
-        "colour": "other", "colour.other": "Teal", "agree": "agree", "comment": "Letters were unclear"})
+    survey_services.response_save_answers(
+        response=r,
+        values={
+            "colour": "other",
+            "colour.other": "Teal",
+            "agree": "agree",
+            "comment": "Letters were unclear",
+        },
+    )
     survey_services.response_submit(response=r)  # on_commit never fires inside the test transaction
     out = io.StringIO()
     call_command("surveys_feed_feedback", stdout=out)
@@ -58,7 +65,8 @@ def test_periodic_feed_catches_answers_whose_message_was_lost(simple_survey, pla
     assert app.conf.beat_schedule["surveys-feed-pending-answers"]["task"] == feed_pending_answers.name
     r = survey_services.response_start(survey=simple_survey)
     survey_services.response_save_answers(
-        response=r, values={"colour": "red", "agree": "agree", "comment": "No reply to emails"})
+        response=r, values={"colour": "red", "agree": "agree", "comment": "No reply to emails"}
+    )
     survey_services.response_submit(response=r)  # on_commit never fires inside the test transaction
     assert not FeedbackItem.objects.exists()
     assert feed_pending_answers() == 1

@@ -18,8 +18,16 @@ def post(**data):
 
 
 def make(kind, **extra):
-    q = {"key": "k", "kind": kind, "text": "Q", "required": True, "page": 1,
-         "options": qs.options_from_lines("Red\nBlue\nGreen"), "statements": [], "allow_other": False}
+    q = {
+        "key": "k",
+        "kind": kind,
+        "text": "Q",
+        "required": True,
+        "page": 1,
+        "options": qs.options_from_lines("Red\nBlue\nGreen"),
+        "statements": [],
+        "allow_other": False,
+    }
     q.update(extra)
     return q
 
@@ -44,14 +52,17 @@ def test_multiple_choice_keeps_option_order_and_rejects_tampering():
     assert qs.parse(q, post(**{"q-k": ["red", "x"]})).error
 
 
-@pytest.mark.parametrize("text,error", [
-    ("abc", "Enter a number, like 3 or 12"),
-    ("1e999999", "Enter a number, like 3 or 12"),
-    ("NaN", "Enter a number, like 3 or 12"),
-    ("-1", "Enter a number that is 0 or more"),
-    ("101", "Enter a number that is 100 or less"),
-    ("9" * 40, "Enter a number, like 3 or 12"),
-])
+@pytest.mark.parametrize(
+    "text,error",
+    [
+        ("abc", "Enter a number, like 3 or 12"),
+        ("1e999999", "Enter a number, like 3 or 12"),
+        ("NaN", "Enter a number, like 3 or 12"),
+        ("-1", "Enter a number that is 0 or more"),
+        ("101", "Enter a number that is 100 or less"),
+        ("9" * 40, "Enter a number, like 3 or 12"),
+    ],
+)
 def test_number_errors(text, error):
     q = make(Kind.NUMBER, min=0, max=100)
     assert qs.parse(q, post(**{"q-k": text})).error == error
@@ -61,12 +72,15 @@ def test_number_ok():
     assert qs.parse(make(Kind.NUMBER, min=0, max=100), post(**{"q-k": "12.50"})).value == "12.5"
 
 
-@pytest.mark.parametrize("day,month,year,error", [
-    ("31", "2", "2024", "The date must be a real date, like 27 3 2024"),
-    ("1", "", "2024", "The date must include a month"),
-    ("x", "1", "2024", "The date must be a real date, like 27 3 2024"),
-    ("1", "1", "99999", "The date must be a real date, like 27 3 2024"),
-])
+@pytest.mark.parametrize(
+    "day,month,year,error",
+    [
+        ("31", "2", "2024", "The date must be a real date, like 27 3 2024"),
+        ("1", "", "2024", "The date must include a month"),
+        ("x", "1", "2024", "The date must be a real date, like 27 3 2024"),
+        ("1", "1", "99999", "The date must be a real date, like 27 3 2024"),
+    ],
+)
 def test_date_errors(day, month, year, error):
     parsed = qs.parse(make(Kind.DATE), post(**{"q-k-day": day, "q-k-month": month, "q-k-year": year}))
     assert parsed.error == error
@@ -105,14 +119,19 @@ def test_matrix():
 
 
 def test_conditions_and_prune():
-    definition = {"questions": [
-        make(Kind.SINGLE, key="a"),
-        make(Kind.SHORT_TEXT, key="b", page=2,
-             show_if={"key": "a", "op": "equals", "values": ["blue"]}),
-        make(Kind.SHORT_TEXT, key="c", page=3, show_if={"key": "b", "op": "answered", "values": []}),
-        make(Kind.SHORT_TEXT, key="d", page=4,
-             show_if={"key": "a", "op": "any_of", "values": ["red", "green"]}),
-    ]}
+    definition = {
+        "questions": [
+            make(Kind.SINGLE, key="a"),
+            make(Kind.SHORT_TEXT, key="b", page=2, show_if={"key": "a", "op": "equals", "values": ["blue"]}),
+            make(Kind.SHORT_TEXT, key="c", page=3, show_if={"key": "b", "op": "answered", "values": []}),
+            make(
+                Kind.SHORT_TEXT,
+                key="d",
+                page=4,
+                show_if={"key": "a", "op": "any_of", "values": ["red", "green"]},
+            ),
+        ]
+    }
     answers = {"a": "blue", "b": "why", "c": "more", "d": "hidden"}
     assert [q["key"] for q in qs.visible_questions(definition, answers)] == ["a", "b", "c"]
     # Changing the first answer hides b, and so c that depends on it: their answers go.

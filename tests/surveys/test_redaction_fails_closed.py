@@ -26,8 +26,10 @@ RAW = ("jo.bloggs@example.org", "07700 900123", "Acacia Avenue", "Jo Bloggs")
 @pytest.fixture
 def answered(simple_survey):
     response = services.response_start(survey=simple_survey)
-    services.response_save_answers(response=response, values={
-        "colour": "other", "colour.other": OTHER_TEXT, "agree": "agree", "comment": COMMENT})
+    services.response_save_answers(
+        response=response,
+        values={"colour": "other", "colour.other": OTHER_TEXT, "agree": "agree", "comment": COMMENT},
+    )
     services.response_submit(response=response)
     return simple_survey
 

@@ -30,8 +30,15 @@ def answered(simple_survey):
         submit(simple_survey, {"colour": "red", "agree": "agree", "count": str(i)}, when=june)
     for i in range(3):
         submit(simple_survey, {"colour": "blue", "why-blue": f"Reason {i}", "agree": "disagree"})
-    submit(simple_survey, {"colour": "other", "colour.other": "=HYPERLINK(\"http://x\")",
-                           "agree": "strongly_agree", "comment": "@SUM(A1) my son Tom"})
+    submit(
+        simple_survey,
+        {
+            "colour": "other",
+            "colour.other": '=HYPERLINK("http://x")',
+            "agree": "strongly_agree",
+            "comment": "@SUM(A1) my son Tom",
+        },
+    )
     return simple_survey
 
 
@@ -78,8 +85,13 @@ def test_multiple_choice_counts_options_not_combinations(db):
     from surveys.questions import Kind
 
     survey = services.survey_create(
-        title="M", slug="m", audience=Audience.PROFESSIONAL, intro="i", privacy_notice="p",
-        questions=[{"key": "who", "kind": Kind.MULTIPLE, "text": "Who?", "options": "A\nB\nC"}])
+        title="M",
+        slug="m",
+        audience=Audience.PROFESSIONAL,
+        intro="i",
+        privacy_notice="p",
+        questions=[{"key": "who", "kind": Kind.MULTIPLE, "text": "Who?", "options": "A\nB\nC"}],
+    )
     for chosen in (["a", "b"], ["a"], ["b", "c"], ["a", "b", "c"]):
         submit(survey, {"who": chosen})
     counts, q = rows(selectors.survey_results(survey=survey), "who")
@@ -97,14 +109,16 @@ def test_demo_results_match_seeded_answers(demo):
     expected = Counter(r.answers["overall"] for r in submitted)
     counts, _ = rows(result, "overall")
     assert {label.split(" – ")[0]: n for label, n in counts.items()} == {
-        str(i): expected.get(str(i), 0) for i in range(1, 6)}
+        str(i): expected.get(str(i), 0) for i in range(1, 6)
+    }
     matrix = next(q for q in result.questions if q.key == "plan-quality")
     issued = [r for r in submitted if r.answers["outcome"] == "an-ehc-plan-was-issued"]
     assert sum(r.count for r in matrix.matrix[0][1]) == len(issued)
     assert all("plan-quality" not in r.answers for r in submitted if r not in issued)
     june = selectors.Filters(date_from=date(2024, 6, 1), date_to=date(2024, 6, 30))
     assert selectors.survey_results(survey=survey, filters=june).responses == sum(
-        1 for r in submitted if (r.submitted_at.year, r.submitted_at.month) == (2024, 6))
+        1 for r in submitted if (r.submitted_at.year, r.submitted_at.month) == (2024, 6)
+    )
 
 
 def test_kpi_satisfaction(demo):
@@ -141,8 +155,9 @@ def test_export_csv_and_xlsx(answered, client, make_user):
     assert any(cell.startswith("'=HYPERLINK") for cell in flat)
     assert any(cell.startswith("'@SUM(A1) my son") for cell in flat)
     assert not any(cell.startswith(("=", "@", "+")) for cell in flat)
-    resp = client.get(f"/admin/survey-tools/{answered.pk}/export.xlsx",
-                      {"date_from": "2024-06-01", "date_to": "2024-06-30"})
+    resp = client.get(
+        f"/admin/survey-tools/{answered.pk}/export.xlsx", {"date_from": "2024-06-01", "date_to": "2024-06-30"}
+    )
     sheet = load_workbook(io.BytesIO(resp.content)).active
     values = list(sheet.values)
     assert len(values) == 7  # header + the 6 June responses
@@ -152,8 +167,9 @@ def test_export_csv_and_xlsx(answered, client, make_user):
 def test_export_personal_data_only_for_allowed_roles(simple_survey, client, make_user):
     simple_survey.anonymous = False
     simple_survey.save()
-    invitation, _ = services.invitation_create(survey=simple_survey, email="p@example.org",
-                                               reference="EHCNA-77")
+    invitation, _ = services.invitation_create(
+        survey=simple_survey, email="p@example.org", reference="EHCNA-77"
+    )
     submit(simple_survey, {"colour": "red", "agree": "agree"}, invitation=invitation)
     sign_in(client, make_user("engagement_team", totp=True))
     body = client.get(f"/admin/survey-tools/{simple_survey.pk}/export.csv").content.decode()
@@ -188,16 +204,19 @@ def test_answers_stable_across_versions(answered):
 def test_kpi_reading_recorded(demo):
     from surveys.services import kpi_reading_from_surveys
 
-    reading = kpi_reading_from_surveys(kpi_code="KPI-SATISFACTION-CYP", on=date(2026, 11, 1),
-                                       label="November 2026")
+    reading = kpi_reading_from_surveys(
+        kpi_code="KPI-SATISFACTION-CYP", on=date(2026, 11, 1), label="November 2026"
+    )
     value, n = selectors.kpi_satisfaction(kpi_code="KPI-SATISFACTION-CYP")
     assert float(reading.value) == value and reading.kpi.code == "KPI-SATISFACTION-CYP"
     assert "40 survey answers" in reading.note
 
 
 def test_free_text_redacted(simple_survey):
-    submit(simple_survey, {"colour": "red", "agree": "agree",
-                           "comment": "Email me at jo.bloggs@example.org or 07700 900123"})
+    submit(
+        simple_survey,
+        {"colour": "red", "agree": "agree", "comment": "Email me at jo.bloggs@example.org or 07700 900123"},
+    )
     result = selectors.survey_results(survey=simple_survey)
     [text] = next(q for q in result.questions if q.key == "comment").texts
     assert "jo.bloggs@example.org" not in text and "07700 900123" not in text
@@ -216,7 +235,10 @@ def test_export_gives_typed_text_only_to_readers_of_originals_and_never_anonymou
         assert "07700 900123" not in table[0][col]  # an anonymous survey: never as typed
     simple_survey.anonymous = False
     simple_survey.save()
-    for user, typed in ((make_user("engagement_team"), False), (make_user("administrator"), False),
-                        (lead, True)):
+    for user, typed in (
+        (make_user("engagement_team"), False),
+        (make_user("administrator"), False),
+        (lead, True),
+    ):
         header, table = selectors.export_table(survey=simple_survey, user=user)
         assert ("07700 900123" in table[0][col]) is typed

@@ -69,8 +69,9 @@ def _exports(client, survey) -> dict[str, str]:
     out = {}
     response = client.get(f"/admin/survey-tools/{survey.pk}/export.csv")
     assert response.status_code == 200
-    out["csv"] = "\n".join("|".join(row) for row in
-                           csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    out["csv"] = "\n".join(
+        "|".join(row) for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+    )
     response = client.get(f"/admin/survey-tools/{survey.pk}/export.xlsx")
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active

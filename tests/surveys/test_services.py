@@ -49,12 +49,14 @@ def test_submit_is_idempotent_and_stores_answer_rows(simple_survey):
 def test_hidden_and_unknown_answers_are_discarded(simple_survey):
     response = services.response_start(survey=simple_survey)
     services.response_save_answers(response=response, values={"colour": "blue", "why-blue": "calm"})
-    services.response_save_answers(response=response, values={"colour": "red", "agree": "agree",
-                                                               "hacked": "x"})
+    services.response_save_answers(
+        response=response, values={"colour": "red", "agree": "agree", "hacked": "x"}
+    )
     assert "why-blue" not in response.answers and "hacked" not in response.answers
     # A draft tampered with directly in the database still cannot store a bad value.
-    Response.objects.filter(pk=response.pk).update(answers={"colour": "red", "agree": "agree",
-                                                            "why-blue": "sneaky", "count": "abc"})
+    Response.objects.filter(pk=response.pk).update(
+        answers={"colour": "red", "agree": "agree", "why-blue": "sneaky", "count": "abc"}
+    )
     submitted = services.response_submit(response=response)
     assert set(submitted.answers) == {"colour", "agree"}
 
@@ -99,8 +101,9 @@ def test_expired_invitation(simple_survey):
 
 def test_invitation_email_reminders_and_unsubscribe(simple_survey, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, token = services.invitation_create(survey=simple_survey, email="Parent@Example.org",
-                                                       name="Sam")
+        invitation, token = services.invitation_create(
+            survey=simple_survey, email="Parent@Example.org", name="Sam"
+        )
     assert len(mail.outbox) == 1  # sent on commit by the (eager) task
     assert token in mail.outbox[0].body and "Dear Sam" in mail.outbox[0].body
     invitation.refresh_from_db()
@@ -118,8 +121,7 @@ def test_invitation_email_reminders_and_unsubscribe(simple_survey, django_captur
 def test_scheduled_invitation_sent_when_due(simple_survey, django_capture_on_commit_callbacks):
     later = timezone.now() + timedelta(hours=1)
     with django_capture_on_commit_callbacks(execute=True):
-        invitation, _ = services.invitation_create(survey=simple_survey, email="a@example.org",
-                                                   send_at=later)
+        invitation, _ = services.invitation_create(survey=simple_survey, email="a@example.org", send_at=later)
     assert mail.outbox == [] and tasks.send_due_invitations() == 0
     Invitation.objects.filter(pk=invitation.pk).update(send_at=timezone.now() - timedelta(minutes=1))
     assert tasks.send_due_invitations() == 1
@@ -157,8 +159,9 @@ def test_feed_feedback_uses_contract(simple_survey, monkeypatch, django_capture_
 
 
 def test_retention(simple_survey):
-    invitation, _ = services.invitation_create(survey=simple_survey, email="x@example.org",
-                                               reference="EHCNA-9")
+    invitation, _ = services.invitation_create(
+        survey=simple_survey, email="x@example.org", reference="EHCNA-9"
+    )
     draft = services.response_start(survey=simple_survey)
     now = timezone.now() + timedelta(days=365)
     result = retention.enforce(now=now)
@@ -176,8 +179,14 @@ def test_an_invitation_only_survey_takes_answers_only_through_its_own_invitation
 
     open_draft = services.response_start(survey=simple_survey)
     services.response_save_answers(response=open_draft, values={"colour": "red", "agree": "agree"})
-    other = survey_create(title="Other", slug="other", audience="parent_carer", intro="x",
-                          privacy_notice="y", questions=[{"key": "q", "kind": "yes_no", "text": "Q?"}])
+    other = survey_create(
+        title="Other",
+        slug="other",
+        audience="parent_carer",
+        intro="x",
+        privacy_notice="y",
+        questions=[{"key": "q", "kind": "yes_no", "text": "Q?"}],
+    )
     foreign, _ = services.invitation_create(survey=other)
     simple_survey.open_to_anyone = False
     simple_survey.save()

@@ -90,16 +90,19 @@ def test_bad_input_never_500(started):
     client = started
     client.post("/surveys/short-test/page/1/", {"q-colour": "red"})
     client.post("/surveys/short-test/page/3/", {"q-agree": "agree"})
-    for data in ({"q-when-day": "31", "q-when-month": "2", "q-when-year": "2024"},
-                 {"q-when-day": "\x00", "q-when-month": "x", "q-when-year": "2024"}):
+    for data in (
+        {"q-when-day": "31", "q-when-month": "2", "q-when-year": "2024"},
+        {"q-when-day": "\x00", "q-when-month": "x", "q-when-year": "2024"},
+    ):
         resp = client.post("/surveys/short-test/page/4/", data)
         assert resp.status_code == 200 and "There is a problem" in resp.content.decode()
     resp = client.post("/surveys/short-test/page/5/", {"q-comment": "a\x00b"})
     assert "null character" in resp.content.decode()
     resp = client.post("/surveys/short-test/page/5/", {"q-comment": "y" * 5001})
     assert "5,000 characters or fewer" in resp.content.decode()
-    resp = client.post("/surveys/short-test/page/1/",
-                       {"q-colour": ["red", "blue"], "q-colour-other": "z" * 9000})
+    resp = client.post(
+        "/surveys/short-test/page/1/", {"q-colour": ["red", "blue"], "q-colour-other": "z" * 9000}
+    )
     assert resp.status_code in (200, 302)
     resp = client.post("/surveys/short-test/check/", {"idempotency_key": "forged"})
     assert resp.status_code == 200 and "out of date" in resp.content.decode()

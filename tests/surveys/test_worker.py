@@ -28,7 +28,8 @@ def test_invitation_email_sent_by_worker(celery_worker, simple_survey):
 def test_submission_does_not_wait_for_broker(celery_worker, simple_survey):
     """The response is committed first; feeding feedback happens in the worker afterwards."""
     response = services.response_start(survey=simple_survey)
-    services.response_save_answers(response=response, values={"colour": "red", "agree": "agree",
-                                                               "comment": "Clearer letters"})
+    services.response_save_answers(
+        response=response, values={"colour": "red", "agree": "agree", "comment": "Clearer letters"}
+    )
     submitted = services.response_submit(response=response)
     assert submitted.status == "submitted"

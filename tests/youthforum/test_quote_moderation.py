@@ -44,8 +44,9 @@ def _proposed_quote(item, moderator) -> bool:
     """Whether building a "You said, we did" draft from this item proposes quoting it."""
     from cms.models import YouSaidWeDidIndexPage
 
-    page = yswd_draft_create(index=YouSaidWeDidIndexPage.objects.get(), title="College visits",
-                             items=[item], actor=moderator)
+    page = yswd_draft_create(
+        index=YouSaidWeDidIndexPage.objects.get(), title="College visits", items=[item], actor=moderator
+    )
     return page.feedback_links.get().quote
 
 
@@ -53,8 +54,9 @@ def _page_quoting(item):
     """A "You said, we did" page on which an editor ticked 'quote' for this item."""
     from cms.models import YouSaidWeDidFeedback, YouSaidWeDidIndexPage, YouSaidWeDidPage
 
-    page = YouSaidWeDidPage(title="What we did about college", summary="s", action="a", partner="p",
-                            status="done")
+    page = YouSaidWeDidPage(
+        title="What we did about college", summary="s", action="a", partner="p", status="done"
+    )
     page.feedback_links = [YouSaidWeDidFeedback(item=item, quote=True)]
     YouSaidWeDidIndexPage.objects.get().add_child(instance=page)
     return page

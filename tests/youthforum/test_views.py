@@ -233,7 +233,8 @@ def test_moderation_screens(staff_client, make_member, prompt, send_view):
 
     entry = AccessLogEntry.objects.get(action="contacts_viewed")
     assert entry.screen == "youth forum moderation" and sorted(entry.detail["members"]) == sorted(
-        [waiting.pk, ready.pk])
+        [waiting.pk, ready.pk]
+    )
     staff_client.post(f"/admin/youth-forum/members/{waiting.pk}/", {"decision": "approve"})
     waiting.refresh_from_db()
     assert waiting.approved_at is None  # no consent yet

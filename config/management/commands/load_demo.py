@@ -18,13 +18,18 @@ class Command(BaseCommand):
     help = "Load demo content and one demo login per role. Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--allow-production", action="store_true",
-                            help="Run even when DEBUG is off (never on a live site).")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even when DEBUG is off (never on a live site).",
+        )
 
     def handle(self, *args, allow_production=False, **options):
         if not settings.DEBUG and not allow_production:
-            raise CommandError("load_demo creates known passwords; it runs only with DEBUG on "
-                               "(or --allow-production on a throwaway copy).")
+            raise CommandError(
+                "load_demo creates known passwords; it runs only with DEBUG on "
+                "(or --allow-production on a throwaway copy)."
+            )
         site_setup(stdout=self.stdout)  # the real set-up first; the demo only adds to it
         logins = demo_users_ensure()
         for module in DEMO_MODULES:
@@ -36,5 +41,7 @@ class Command(BaseCommand):
             if login.totp_secret:
                 line += f"  TOTP secret {login.totp_secret}"
             self.stdout.write(line)
-        self.stdout.write("Staff roles need a two-factor code: add the secret to an "
-                          "authenticator app, or run `python manage.py totp_code EMAIL`.")
+        self.stdout.write(
+            "Staff roles need a two-factor code: add the secret to an "
+            "authenticator app, or run `python manage.py totp_code EMAIL`."
+        )

@@ -4,10 +4,12 @@ from config.setup import site_setup
 
 
 class Command(BaseCommand):
-    help = ("Set up what every install needs (site pages, editors' page permissions, schools, "
-            "themes linked to the plan, draft survey templates). Run after `migrate` and "
-            "`load_plan` on every deploy and upgrade; safe to run again. Creates no logins "
-            "and no answers.")
+    help = (
+        "Set up what every install needs (site pages, editors' page permissions, schools, "
+        "themes linked to the plan, draft survey templates). Run after `migrate` and "
+        "`load_plan` on every deploy and upgrade; safe to run again. Creates no logins "
+        "and no answers."
+    )
 
     def handle(self, *args, **options):
         site_setup(stdout=self.stdout)

@@ -12,8 +12,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", type=Path, default=DEFAULT_PLAN_FILE,
-                            help="Plan data file (JSON). Defaults to portal/data/plans.json.")
+        parser.add_argument(
+            "--file",
+            type=Path,
+            default=DEFAULT_PLAN_FILE,
+            help="Plan data file (JSON). Defaults to portal/data/plans.json.",
+        )
 
     def handle(self, *args, file: Path, **options):
         try:

@@ -15,7 +15,8 @@ class Command(BaseCommand):
         if not email.lower().endswith("@" + DEMO_DOMAIN):
             raise CommandError("Only demo accounts: real people's codes come from their own app.")
         authenticator = Authenticator.objects.filter(
-            user__email=email.lower(), type=Authenticator.Type.TOTP).first()
+            user__email=email.lower(), type=Authenticator.Type.TOTP
+        ).first()
         if authenticator is None:
             raise CommandError(f"{email} has no two-factor authenticator.")
         self.stdout.write(totp_current_code(decrypt(authenticator.data["secret"])))

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("email", help="The person's email address (check their identity first).")
         parser.add_argument("--out", help="Write to this file instead of standard output.")
         parser.add_argument(
-            "--include-withheld", action="store_true",
+            "--include-withheld",
+            action="store_true",
             help="Include the text of feedback flagged for safeguarding (review it before release).",
         )
         parser.add_argument("--by", default="", help="Your email, recorded in the access log.")

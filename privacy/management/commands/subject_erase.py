@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("email", help="The person's email address (check their identity first).")
         parser.add_argument("--yes", action="store_true", help="Confirm: this cannot be undone.")
         parser.add_argument(
-            "--allow-staff", action="store_true",
+            "--allow-staff",
+            action="store_true",
             help="Also erase a staff account (its access log entries keep the email, for accountability).",
         )
         parser.add_argument("--by", default="", help="Your email, recorded in the access log.")
