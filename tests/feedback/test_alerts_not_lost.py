@@ -122,10 +122,11 @@ def test_dashboard_shows_a_failure_panel_without_a_lead(client, make_user):
 
 def test_deploy_check_with_the_database_errors_without_a_lead(make_user):
     with pytest.raises(SystemCheckError, match="safeguarding lead"):
-        call_command("check", databases=["default"], tags=["database"])
-    call_command("check", tags=["database"])  # without a database (CI's plain check): skipped
+        call_command("check", deploy=True, databases=["default"], tags=["database"])
+    call_command("check", deploy=True, tags=["database"])  # without a database (CI's plain check): skipped
+    call_command("check", databases=["default"], tags=["database"])  # migrate's checks: not a deploy check
     make_user(Role.SAFEGUARDING_LEAD)
-    call_command("check", databases=["default"], tags=["database"])
+    call_command("check", deploy=True, databases=["default"], tags=["database"])
 
 
 def test_start_up_logs_loudly_without_a_lead(caplog):
