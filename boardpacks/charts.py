@@ -2,8 +2,10 @@
 
 Every chart is a `ChartSpec`: the SVG, a text alternative saying what it shows, and the table
 of the same numbers (shown under the chart and offered as CSV/XLSX), so nothing is carried by
-the picture alone. Suppressed values (None) are left out of the picture and shown as
-"fewer than N" in the table.
+the picture alone. Hidden counts (`portal.disclosure`: None for "fewer than N", or "not
+shown") are left out of the picture and said in words in the text alternative and the table.
+Charts of percentages or KPI figures (`counts=False`) hold no counts of people: a missing value
+there is "not available", never "fewer than N".
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ from html import escape
 
 import pygal
 from pygal.style import Style
+
+from portal import disclosure
+
+NOT_AVAILABLE = "not available"
 
 # GOV.UK palette, distinguishable in greyscale order (dark blue, light blue, orange …).
 COLOURS = ("#1d70b8", "#5694ca", "#f47738", "#505a5f", "#00703c", "#d4351c")
@@ -47,7 +53,18 @@ class ChartSpec:
 
 
 def has_values(series: dict[str, list]) -> bool:
-    return any(v for values in series.values() for v in values)
+    return any(disclosure.number(v) for values in series.values() for v in values)
+
+
+def _plotted(series: dict[str, list]) -> dict[str, list]:
+    """What the picture draws: numbers only (a hidden count is not drawn)."""
+    return {name: [disclosure.number(v) for v in values] for name, values in series.items()}
+
+
+def _cell(value, counts: bool):
+    """A table cell: counts as the disclosure rule left them (None reads "fewer than N" where
+    the pack shows it); a missing percentage or KPI figure is "not available"."""
+    return value if counts or value is not None else NOT_AVAILABLE
 
 
 def _render(chart, drawable: bool = True) -> str:
@@ -79,10 +96,16 @@ def _base(kind, *, colours=COLOURS, height=320, **kwargs):
     )
 
 
-def describe(values: dict[str, int | float | None], unit: str = "", threshold: int = 5) -> str:
+def describe(values: dict, unit: str = "", threshold: int = 5, counts: bool = True) -> str:
     parts = []
     for label, value in values.items():
-        parts.append(f"{label}: {'fewer than ' + str(threshold) if value is None else f'{value:g}{unit}'}")
+        if disclosure.number(value) is not None:
+            words = f"{value:g}{unit}"
+        elif counts:
+            words = disclosure.text(value, threshold)
+        else:
+            words = NOT_AVAILABLE
+        parts.append(f"{label}: {words}")
     return "; ".join(parts)
 
 
@@ -95,16 +118,23 @@ def grouped_bar(
     threshold: int,
     unit: str = "",
     first_column: str = "",
+    counts: bool = True,
 ) -> ChartSpec:
-    """Horizontal bars, one group per category, one bar per series (e.g. this period, last)."""
+    """Horizontal bars, one group per category, one bar per series (e.g. this period, last).
+    `counts=False` for percentages or KPI figures."""
     chart = _base(pygal.HorizontalBar, height=max(200, 36 * len(categories) * max(1, len(series)) + 90))
     chart.x_labels = categories
-    for name, values in series.items():
+    for name, values in _plotted(series).items():
         chart.add(name, values)
     alt_parts = []
     for i, category in enumerate(categories):
-        alt_parts.append(f"{category} – " + describe({n: v[i] for n, v in series.items()}, unit, threshold))
-    rows = [[category, *[values[i] for values in series.values()]] for i, category in enumerate(categories)]
+        alt_parts.append(
+            f"{category} – " + describe({n: v[i] for n, v in series.items()}, unit, threshold, counts)
+        )
+    rows = [
+        [category, *[_cell(values[i], counts) for values in series.values()]]
+        for i, category in enumerate(categories)
+    ]
     return ChartSpec(
         key=key,
         title=title,
@@ -120,6 +150,7 @@ def _svg_stacked_columns(periods: list[str], series: dict[str, list], colours) -
     objective. Suppressed values (None) are simply not drawn."""
     width, height, left, top, bottom = 720, 300, 50, 20, 80
     plot_w, plot_h = width - left - 20, height - top - bottom
+    series = _plotted(series)
     totals = [sum(v[i] or 0 for v in series.values()) for i in range(len(periods))]
     peak = max(totals) or 1
     step = _nice_step(peak)
@@ -204,7 +235,7 @@ def kpi_bars(*, key: str, title: str, unit: str, values: dict[str, float | None]
     alt = f"{title}. " + "; ".join(
         f"{label}: {'not available' if v is None else f'{v:g}{shown_unit}'}" for label, v in values.items()
     )
-    rows = [[label, v] for label, v in values.items()]
+    rows = [[label, _cell(v, counts=False)] for label, v in values.items()]
     return ChartSpec(
         key=key,
         title=title,

@@ -1,13 +1,10 @@
-"""Board-pack settings, read from Django settings or the environment with safe defaults."""
+"""Board-pack settings, read from Django settings or the environment with safe defaults. The
+small-number threshold is not here: it is the one `SMALL_NUMBER_THRESHOLD` of every surface
+(`portal.disclosure`)."""
 
 from datetime import date
 
-from portal.conf import setting_dates, setting_float, setting_int
-
-
-def small_number_threshold() -> int:
-    """Counts from 1 to this minus one are shown as 'fewer than N' everywhere in a pack."""
-    return max(1, setting_int("BOARDPACKS_SMALL_NUMBER_THRESHOLD", 5))
+from portal.conf import setting_dates, setting_float
 
 
 def trend_periods() -> int:

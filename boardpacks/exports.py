@@ -1,19 +1,28 @@
-"""The data behind every chart of a pack, as CSV and XLSX. Suppressed values are written as
-"fewer than N", never as the number; text cells are made formula-safe."""
+"""The data behind every chart of a pack, as CSV and XLSX. Hidden counts are written in the words
+of the one disclosure rule (`portal.disclosure`: "fewer than N", "not shown"), never as the
+number; a missing percentage or KPI figure is "not available", never "fewer than N" (a KPI
+target is not a count). Text cells are made formula-safe."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+from portal import disclosure
 from portal.spreadsheets import safe_cell
 
+from .charts import NOT_AVAILABLE
 from .models import BoardPack, BoardPackChart
 
+# Charts of percentages and KPI figures. Packs built since charts write "not available" into
+# their tables themselves; this keeps older stored packs from calling a missing target "fewer
+# than 5" too.
+_NOT_COUNTS = ("kpi-", "representation", "survey-kpis")
 
-def _cell(value, threshold: int):
+
+def _cell(value, threshold: int, counts: bool = True):
     if value is None:
-        return f"fewer than {threshold}"
+        return disclosure.fewer_than(threshold) if counts else NOT_AVAILABLE
     return safe_cell(value)
 
 
@@ -23,7 +32,8 @@ def _header_row(chart: BoardPackChart) -> list:
 
 def _data_rows(chart: BoardPackChart, threshold: int) -> list[list]:
     # The first column is a label; a None there is a missing label, not a suppressed count.
-    return [[safe_cell(row[0]), *[_cell(v, threshold) for v in row[1:]]] for row in chart.rows]
+    counts = not chart.key.startswith(_NOT_COUNTS)
+    return [[safe_cell(row[0]), *[_cell(v, threshold, counts) for v in row[1:]]] for row in chart.rows]
 
 
 def chart_csv(*, pack: BoardPack, chart: BoardPackChart) -> str:
@@ -47,7 +57,17 @@ def pack_xlsx(*, pack: BoardPack, charts: list[BoardPackChart]) -> bytes:
     about = book.create_sheet("About")
     about.append([safe_cell(pack.title)])
     about.append([f"Version {pack.version}, built {pack.created_at:%d %B %Y %H:%M}"])
-    about.append([f"Counts from 1 to {threshold - 1} are shown as 'fewer than {threshold}'."])
+    if threshold > 1:
+        about.append(
+            [
+                f"Counts of people from 1 to {threshold - 1} are shown as "
+                f"'{disclosure.fewer_than(threshold)}'; where one could be worked out from the others, "
+                f"another is '{disclosure.NOT_SHOWN}'. Zero is shown as 0."
+            ]
+        )
+    about.append(
+        [f"Percentages and KPI figures are never hidden as counts; '{NOT_AVAILABLE}' means there is none."]
+    )
     about["A1"].font = Font(bold=True)
     used = set()
     for chart in charts:

@@ -2,8 +2,11 @@
 of aggregate queries (grouped in SQL by objective, period, sentiment, channel …), so building a
 pack costs the same number of queries for 1,000 or 100,000 feedback items.
 
-`board_pack_compute()` returns plain JSON-ready data with small numbers already suppressed;
-`boardpacks.services.board_pack_build()` stores it as a versioned snapshot.
+`board_pack_compute()` returns plain JSON-ready data with small numbers already suppressed by
+the one disclosure rule (`portal.disclosure`: a count is an int, None for "fewer than N", or
+"not shown" where it would give a hidden one away); `boardpacks.services.board_pack_build()`
+stores it as a versioned snapshot. KPI readings, targets and percentages are not counts of
+people and are never suppressed as if they were.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from feedback.models import (
     Sentiment,
     quotable_q,
 )
+from portal import disclosure
 from portal.models import Plan, Rating
 from portal.models.plan import DIRECTION_ARROWS, RATING_MEANINGS, Direction
 from portal.roles import Role, user_has_role
@@ -47,7 +51,6 @@ from surveys.models import Answer, Invitation, Question, Response, ResponseStatu
 from surveys.questions import default_positive
 
 from . import conf
-from . import suppression as sup
 from .models import BoardPack
 from .periods import Period, trend_periods
 
@@ -59,7 +62,6 @@ SENTIMENT_LABELS = {**{s.value: s.label for s in Sentiment}, NOT_ANALYSED: "Not 
 RATING_ORDER = {Rating.RED: 0, Rating.AMBER: 1, Rating.GREEN: 2, Rating.BLUE: 3}
 ON_TRACK_RATINGS = {Rating.GREEN, Rating.BLUE}
 PLAN_AUDIENCES = [Audience.PARENT_CARER, Audience.YOUNG_PERSON, Audience.PROFESSIONAL]
-PLAN_LOCALITIES = [Locality.NORTH, Locality.CENTRAL, Locality.SOUTH]
 QUOTE_MAX_CHARS = 400
 
 
@@ -103,7 +105,7 @@ def board_pack_previous(*, plan: Plan, period: Period) -> BoardPack | None:
 
 def board_pack_compute(*, plan: Plan, period: Period) -> dict:
     """Everything in a pack for one plan and period, as plain data (small numbers suppressed)."""
-    threshold = conf.small_number_threshold()
+    threshold = disclosure.threshold()
     previous = period.previous()
     trend = trend_periods(period, conf.trend_periods())
     objectives = list(objectives_with_history(plan))
@@ -161,6 +163,7 @@ def board_pack_compute(*, plan: Plan, period: Period) -> dict:
         "previous_period": previous.as_dict(),
         "trend_periods": [p.as_dict() for p in trend],
         "threshold": threshold,
+        "fewer_than": disclosure.fewer_than(threshold),
         "headline": {
             **headline,
             "surveys": survey_results["surveys"],
@@ -290,29 +293,37 @@ def _headline(period: Period, grid: list[dict], this_index: int, threshold: int)
             by_locality[row["locality"]] += row["n"]
             responded += row["responded"]
 
-    def table(counts, choices):
-        this = sup.group({k: counts[k][1] for k, _ in choices}, threshold)
-        last = sup.group({k: counts[k][0] for k, _ in choices}, threshold)
+    def groups(counts, choices) -> tuple[disclosure.Group, disclosure.Group]:
+        # Each period's column is shown with its total (the feedback received): one group each.
+        return tuple(
+            disclosure.group({k: counts[k][slot] for k, _ in choices}, threshold=threshold) for slot in (1, 0)
+        )
+
+    def table(counts, choices, this, last):
         return [
-            {"key": k, "label": str(label), "this": this[k], "last": last[k]}
+            {"key": k, "label": str(label), "this": this.cells[k], "last": last.cells[k]}
             for k, label in choices
             if counts[k][0] or counts[k][1]
         ]
+
+    channel_this, channel_last = groups(by_channel, Channel.choices)
+    audience_this, audience_last = groups(by_audience, Audience.choices)
 
     # Alerts are counted against the period their feedback was received in (an alert is raised
     # by the analysis minutes later); "closed" is how many of those are closed now.
     alerts = SafeguardingAlert.objects.filter(
         item__received_at__gte=start, item__received_at__lt=end
     ).aggregate(raised=Count("id"), closed=Count("id", filter=Q(state=SafeguardingAlert.State.CLOSED)))
+    # Raised and closed are shown, so the alerts still open are too (raised - closed).
+    alert_group = disclosure.group(
+        {"closed": alerts["closed"], "open": alerts["raised"] - alerts["closed"]}, threshold=threshold
+    )
     return {
-        "feedback": {"this": sup.count(totals[1], threshold), "last": sup.count(totals[0], threshold)},
-        "by_channel": table(by_channel, Channel.choices),
-        "by_audience": table(by_audience, Audience.choices),
-        "safeguarding": {
-            "raised": sup.count(alerts["raised"], threshold),
-            "closed": sup.count(alerts["closed"], threshold),
-        },
-        "responded": sup.count(responded, threshold),
+        "feedback": {"this": channel_this.total, "last": channel_last.total},
+        "by_channel": table(by_channel, Channel.choices, channel_this, channel_last),
+        "by_audience": table(by_audience, Audience.choices, audience_this, audience_last),
+        "safeguarding": {"raised": alert_group.total, "closed": alert_group.cells["closed"]},
+        "responded": disclosure.count(responded, threshold),
         "_raw": {
             "audience": {k: v[1] for k, v in by_audience.items()},
             "locality": dict(by_locality),
@@ -322,18 +333,16 @@ def _headline(period: Period, grid: list[dict], this_index: int, threshold: int)
 
 
 def _you_said_we_did(period: Period, objective_ids: list[int], threshold: int) -> tuple[dict, dict]:
-    """Published "You said, we did" pages: in the period, and per objective up to its end."""
+    """Published "You said, we did" pages: in the period, and per objective up to its end.
+    Counts of public pages (anyone can count them on the site), not of people: not suppressed."""
     start, end = period.bounds()
     published, by_objective = cms.selectors.yswd_published_counts(start=start, end=end)
     per_objective = {
-        objective_id: {
-            "total": sup.count(counts["total"], threshold),
-            "in_period": sup.count(counts["in_period"], threshold),
-        }
+        objective_id: {"total": counts["total"], "in_period": counts["in_period"]}
         for objective_id, counts in by_objective.items()
         if objective_id in objective_ids
     }
-    return {"pages_published": sup.count(published, threshold), "available": True}, per_objective
+    return {"pages_published": published, "available": True}, per_objective
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,30 +522,22 @@ def _objective_row(objective, period, previous, trend, counts, themes, quotes, s
     def counts_for(index):
         return {s: counts.get((objective.pk, index, s), {}).get("n", 0) for s in categories}
 
-    this_counts = counts_for(this_index)
-    last_total = sum(counts_for(last_index).values())
-    total = sum(this_counts.values())
+    total = sum(counts_for(this_index).values())
     confirmed = sum(counts.get((objective.pk, this_index, s), {}).get("confirmed", 0) for s in categories)
     responded = sum(counts.get((objective.pk, this_index, s), {}).get("responded", 0) for s in categories)
-    shown = sup.group(this_counts, threshold)
-    analysed_counts = {s: this_counts[s] for s in SENTIMENTS}
-    shares = sup.group_shares(analysed_counts, {s: shown[s] for s in SENTIMENTS}, threshold)
-    trend_rows = []
-    for i, p in enumerate(trend):
-        c = counts_for(i)
-        hidden = sup.group(c, threshold)
-        trend_rows.append(
-            {
-                "label": p.short_label(),
-                "total": sup.count(sum(c.values()), threshold),
-                **{s: hidden[s] for s in categories},
-            }
-        )
+    # Each period's sentiments are shown with that period's total: one group per period, and
+    # this period's (and the last) are the same groups as the trend's last rows.
+    groups = [disclosure.group(counts_for(i), threshold=threshold) for i in range(len(trend))]
+    this, last = groups[this_index], groups[last_index]
+    trend_rows = [
+        {"label": p.short_label(), "total": g.total, **{s: g.cells[s] for s in categories}}
+        for p, g in zip(trend, groups, strict=True)
+    ]
     overdue = bool(
         objective.deadline and objective.deadline <= period.end and current not in ON_TRACK_RATINGS
     )
     top = [
-        {"label": label, "count": sup.count(n, threshold)}
+        {"label": label, "count": disclosure.count(n, threshold)}
         for label, n in themes.get(objective.pk, [])[: conf.top_themes()]
     ]
     return {
@@ -555,22 +556,23 @@ def _objective_row(objective, period, previous, trend, counts, themes, quotes, s
             "change": change,
         },
         "volume": {
-            "this": sup.count(total, threshold),
-            "last": sup.count(last_total, threshold),
-            "confirmed": sup.count(confirmed, threshold),
+            "this": this.total,
+            "last": last.total,
+            "confirmed": disclosure.count(confirmed, threshold),
             "raw_zero": total == 0,
         },
         "sentiment": {
-            "counts": {s: shown[s] for s in categories},
-            "shares": shares,
-            "analysed": sup.count(sum(analysed_counts.values()), threshold),
+            "counts": dict(this.cells),
+            # Shares of the feedback analysed so far: hidden unless that sum can be shown.
+            "shares": this.shares(SENTIMENTS),
+            "analysed": this.subtotal(SENTIMENTS),
         },
         "trend": trend_rows,
         "has_trend": any(sum(counts_for(i).values()) for i in range(len(trend))),
         "themes": top,
         "quotes": quotes.get(objective.pk, []),
         "surveys": surveys.get(objective.pk, []),
-        "responded": sup.count(responded, threshold),
+        "responded": disclosure.count(responded, threshold),
         "overdue": overdue,
         "kpis": [k.code for k in objective.kpis.all()],
     }
@@ -582,18 +584,8 @@ def _overall_sentiment_trend(trend: list[Period], grid: list[dict], threshold: i
         counts[row["bucket"]][row["sentiment"] or NOT_ANALYSED] += row["n"]
     out = []
     for i, p in enumerate(trend):
-        c = counts[i]
-        hidden = sup.group(c, threshold)
-        analysed = {s: c[s] for s in SENTIMENTS}
-        shares = sup.group_shares(analysed, {s: hidden[s] for s in SENTIMENTS}, threshold)
-        out.append(
-            {
-                "label": p.short_label(),
-                "total": sup.count(sum(c.values()), threshold),
-                **hidden,
-                "shares": shares,
-            }
-        )
+        g = disclosure.group(counts[i], threshold=threshold)
+        out.append({"label": p.short_label(), "total": g.total, **g.cells, "shares": g.shares(SENTIMENTS)})
     return out
 
 
@@ -644,10 +636,10 @@ def _survey_results(plan: Plan, objective_ids: list[int], period: Period, thresh
             {
                 "title": s.title,
                 "audience": s.get_audience_display(),
-                "responses": sup.count(s.in_period, threshold),
-                "invitations": sup.count(s.n_invitations, threshold),
+                "responses": disclosure.count(s.in_period, threshold),
+                "invitations": disclosure.count(s.n_invitations, threshold),
                 "rate": (
-                    sup.share(min(s.invited, s.n_invitations), s.n_invitations, threshold)
+                    disclosure.share(min(s.invited, s.n_invitations), s.n_invitations, threshold)
                     if s.n_invitations
                     else None
                 ),
@@ -701,8 +693,8 @@ def _survey_results(plan: Plan, objective_ids: list[int], period: Period, thresh
         result = {
             "survey": q.survey.title,
             "question": q.text,
-            "answered": sup.count(answered, threshold),
-            "good_share": sup.share(good, answered, threshold),
+            "answered": disclosure.count(answered, threshold),
+            "good_share": disclosure.share(good, answered, threshold),
             "kpi": q.kpi.name if q.kpi_id else None,
             "kpi_code": q.kpi.code if q.kpi_id else None,
             "kpi_target": float(q.kpi.target_value) if q.kpi_id and q.kpi.target_value is not None else None,
@@ -787,21 +779,35 @@ def _representation(period: Period, raw: dict, threshold: int) -> dict:
         .order_by()
     )
     minimum = conf.minimum_share()
+    fewer = disclosure.fewer_than(threshold)
+    # Each column is shown with its total (feedback this period; survey responses this period,
+    # which the surveys table adds up to), so each is one group; shares are of the groups the
+    # plan serves (the total less "not known" / "not given", which is shown too).
+    fb_audience = disclosure.group(
+        {a: raw["audience"].get(a, 0) for a in Audience.values}, threshold=threshold
+    )
+    localities = [(loc.value, loc.label) for loc in (Locality.NORTH, Locality.CENTRAL, Locality.SOUTH)]
+    fb_locality = disclosure.group(
+        {loc: raw["locality"].get(loc, 0) for loc in Locality.values}, threshold=threshold
+    )
+    sv_audience = disclosure.group({**{a.value: 0 for a in PLAN_AUDIENCES}, **responses}, threshold=threshold)
 
-    def rows(feedback: dict, survey: dict | None, choices) -> list[dict]:
-        fb_total = sum(feedback.get(k, 0) for k, _ in choices)
-        sv_total = sum((survey or {}).get(k, 0) for k, _ in choices)
-        fb_shown = sup.group({k: feedback.get(k, 0) for k, _ in choices}, threshold)
-        sv_shown = sup.group({k: (survey or {}).get(k, 0) for k, _ in choices}, threshold)
+    def rows(
+        feedback: tuple[dict, disclosure.Group], survey: tuple[dict, disclosure.Group] | None, choices
+    ) -> list[dict]:
+        keys = [k for k, _ in choices]
+        columns = [feedback] + ([survey] if survey is not None else [])
+        total = sum(counts.get(k, 0) for counts, _ in columns for k in keys)
+        shares = [g.shares(keys) for _, g in columns]
         out = []
         for key, label in choices:
-            fb, sv = feedback.get(key, 0), (survey or {}).get(key, 0)
-            heard = fb + sv
+            heard = sum(counts.get(key, 0) for counts, _ in columns)
             if heard == 0:
                 flag = "Not heard this period"
-            elif sup.is_small(heard, threshold):
-                flag = f"Very few voices (fewer than {threshold})"
-            elif (fb_total + sv_total) and heard / (fb_total + sv_total) < minimum:
+            elif disclosure.is_small(heard, threshold):
+                flag = f"Very few voices ({fewer})"
+            elif all(disclosure.is_shown(g.cells[key]) for _, g in columns) and heard / total < minimum:
+                # Only from numbers the pack shows: a share of hidden ones would give them away.
                 flag = f"Under {round(minimum * 100)}% of the voices heard"
             else:
                 flag = ""
@@ -809,29 +815,24 @@ def _representation(period: Period, raw: dict, threshold: int) -> dict:
                 {
                     "key": key,
                     "label": str(label),
-                    "feedback": fb_shown[key],
-                    "feedback_share": sup.share(fb, fb_total, threshold)
-                    if fb_shown[key] is not None
-                    else None,
-                    "responses": sv_shown[key] if survey is not None else None,
-                    "responses_share": (
-                        sup.share(sv, sv_total, threshold)
-                        if survey is not None and sv_shown[key] is not None
-                        else None
-                    ),
+                    "feedback": feedback[1].cells[key],
+                    "feedback_share": shares[0][key],
+                    "responses": survey[1].cells[key] if survey is not None else None,
+                    "responses_share": shares[1][key] if survey is not None else None,
                     "flag": flag,
                 }
             )
         return out
 
-    audience = rows(raw["audience"], responses, [(a.value, a.label) for a in PLAN_AUDIENCES])
-    locality = rows(raw["locality"], None, [(loc.value, loc.label) for loc in PLAN_LOCALITIES])
-    unknown_locality = raw["locality"].get("", 0)
+    audience = rows(
+        (raw["audience"], fb_audience), (responses, sv_audience), [(a.value, a.label) for a in PLAN_AUDIENCES]
+    )
+    locality = rows((raw["locality"], fb_locality), None, localities)
     return {
         "audience": audience,
         "locality": locality,
-        "locality_not_given": sup.count(unknown_locality, threshold),
-        "audience_not_known": sup.count(raw["audience"].get(Audience.UNKNOWN, 0), threshold),
+        "locality_not_given": fb_locality.cells[""],
+        "audience_not_known": fb_audience.cells[Audience.UNKNOWN],
         "missing": [r["label"] for r in audience + locality if r["flag"]],
     }
 

@@ -85,6 +85,7 @@ def board_pack_charts(data: dict) -> list[charts.ChartSpec]:
             threshold=threshold,
             unit="%",
             first_column="Group",
+            counts=False,
         )
     )
     survey_kpis = data["survey_kpis"]
@@ -103,6 +104,7 @@ def board_pack_charts(data: dict) -> list[charts.ChartSpec]:
                 threshold=threshold,
                 unit="%",
                 first_column="Question",
+                counts=False,  # percentages and targets: never "fewer than N"
             )
         )
     for kpi in data["kpis"]:

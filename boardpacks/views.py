@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal import disclosure
+
 from .forms import BuildPackForm
 from .models import BoardPack
 from .pdf import pack_pdf
@@ -83,6 +85,9 @@ def pack_context(pack: BoardPack) -> dict:
         "pack": pack,
         "data": data,
         "threshold": data.get("threshold", 5),
+        # The words for a hidden count, from the threshold the pack was built with.
+        "fewer_than": data.get("fewer_than") or disclosure.fewer_than(data.get("threshold", 5)),
+        "not_shown": disclosure.NOT_SHOWN,
         "charts": charts,
         "trend_chart": charts.get("sentiment-trend"),
         "representation_chart": charts.get("representation"),

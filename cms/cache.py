@@ -1,5 +1,5 @@
 """The public page cache: published Wagtail pages served to anonymous visitors without touching
-the database. See docs/decisions/0001-cms-page-cache.md.
+the database. See docs/decisions/0050-cms-page-cache.md.
 
 - `PageCacheMiddleware` sits near the top of MIDDLEWARE (after WhiteNoise, before sessions). On
   a hit it answers from the cache before any session, user or page lookup: zero queries.
@@ -8,7 +8,8 @@ the database. See docs/decisions/0001-cms-page-cache.md.
   anonymous GET with no session or messages cookie and the response sets no cookie (so pages
   with CSRF forms are never stored).
 - The key is path + the query parameters cached pages use (QUERY_PARAMS, sorted; empty ones
-  dropped) + easy-read cookie + a generation number. Purging bumps the generation
+  dropped) + easy-read cookie + the small-number threshold (a changed `SMALL_NUMBER_THRESHOLD`
+  must never serve counts suppressed under the old one) + a generation number. Purging bumps the generation
   (`page_cache_purge`), which makes every cached page stale at once: content is small and linked
   (a plan change shows on "You said, we did" pages and the reverse), so a global purge is both
   correct and cheap. Entries also expire after PAGE_CACHE_SECONDS.
@@ -30,6 +31,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+
+from portal import disclosure
 
 from . import conf
 
@@ -111,7 +114,7 @@ def page_cache_key(request) -> str:
     easy_read = "1" if request.COOKIES.get("easy_read") == "1" else "0"
     raw = "|".join([request.get_host(), request.path, query, easy_read])
     digest = hashlib.sha256(raw.encode()).hexdigest()
-    return f"cms:page:{_generation()}:{digest}"
+    return f"cms:page:{_generation()}:t{disclosure.threshold()}:{digest}"
 
 
 def _variant_allowed(request) -> bool:

@@ -99,7 +99,7 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
                 "plans": plan_selectors.plan_list(),
                 "tree": tree,
                 "kpis": plan_selectors.kpis_with_readings(plan),
-                "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
+                "feedback_by_objective": selectors.plan_feedback(plan).volume_by_objective,
             },
         )
 
@@ -110,6 +110,7 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
         if block is None:
             raise Http404("No such priority area in this plan.")
         objectives = block["objectives"]
+        feedback = selectors.plan_feedback(plan)
         return self.render(
             request,
             template="cms/plan_area_page.html",
@@ -117,8 +118,8 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
                 "plan": plan,
                 "area": block["area"],
                 "objectives": objectives,
-                "feedback_by_objective": selectors.feedback_volume_by_objective(plan),
-                "feedback": selectors.feedback_summary(objectives),
+                "feedback_by_objective": feedback.volume_by_objective,
+                "feedback": feedback.area(block["area"].pk),
                 "updates": selectors.yswd_for_objectives(objectives),
                 "kpis": selectors.kpis_for_objectives(plan, objectives),
             },
@@ -137,7 +138,7 @@ class PlanTrackerPage(CachedPageMixin, RoutablePageMixin, Page):
                 "plan": plan,
                 "objective": objective,
                 "kpis": selectors.kpis_for_objectives(plan, [objective]),
-                "feedback": selectors.feedback_summary([objective]),
+                "feedback": selectors.plan_feedback(plan).objective(objective.pk),
                 "updates": selectors.yswd_for_objectives([objective]),
             },
         )

@@ -13,18 +13,15 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from feedback.models import Audience, FeedbackItem, ObjectiveTag, Sentiment, Theme
+from portal import disclosure
 from portal import selectors as plan_selectors
 from portal.models import Objective, Plan, PriorityArea
 
-# Counts of people below this are shown as "fewer than 5": in a small county a count of 1 or 2
-# against a narrow objective can point at a family.
-SUPPRESS_BELOW = 5
-SUPPRESSED = "fewer than 5"
 
-
-def suppress(n: int) -> str:
-    """A count fit to publish: the number, or "fewer than 5"."""
-    return SUPPRESSED if n < SUPPRESS_BELOW else str(n)
+def published_count(n: int) -> str:
+    """A count of people fit to publish on its own, in words: the number ("0" too), or "fewer
+    than 5" (the one rule, `portal.disclosure`)."""
+    return disclosure.text(disclosure.count(n))
 
 
 def paginate(items, page_number, *, per_page: int = 20) -> PaginatorPage:
@@ -191,7 +188,7 @@ def yswd_detail(page) -> dict:
     audiences = sorted({i.get_audience_display() for i in items.values() if i.audience != Audience.UNKNOWN})
     return {
         "quotes": quotes,
-        "feedback_count": len(ids),
+        "feedback_count": published_count(len(ids)),
         "audiences": audiences,
         "answered_objectives": sorted(page.objectives.select_related("area__plan"), key=lambda o: o.code),
         "answered_themes": sorted(page.themes.all(), key=lambda t: t.label),
@@ -517,55 +514,86 @@ def _counted_tags(objective_ids) -> QuerySet:
     return ObjectiveTag.objects.counted().filter(objective__in=objective_ids)
 
 
-def feedback_volume_by_objective(plan: Plan) -> dict[int, str]:
-    """Published feedback volume per objective of a plan ("12", "fewer than 5"), one query."""
-    rows = (
-        _counted_tags(Objective.objects.for_plan(plan).values("pk"))
-        .values("objective_id")
-        .annotate(n=Count("item_id", distinct=True))
-    )
-    counts = {r["objective_id"]: r["n"] for r in rows}
+SENTIMENT_ORDER = (Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE)
+NOT_ANALYSED = ""  # counted (it is part of every total), never shown as a row
+_COLUMNS = (*[s.value for s in SENTIMENT_ORDER], NOT_ANALYSED)
+
+
+@dataclass
+class PlanFeedback:
+    """Feedback volume and sentiment for a plan's public pages, as they may be shown. Per
+    priority area one table, objectives by sentiment, with each objective's total (the tracker,
+    the objective page), each sentiment's total for the area and the area's total (the area
+    page): a reader can put those pages side by side, so the one disclosure rule
+    (`portal.disclosure.table`) is applied to the whole table at once, and every page shows the
+    same figures for the same thing."""
+
+    tables: dict[int, disclosure.Table]
+    area_of: dict[int, int]
+
+    @property
+    def volume_by_objective(self) -> dict[int, str]:
+        return {pk: disclosure.text(self.tables[area].row_totals[pk]) for pk, area in self.area_of.items()}
+
+    def objective(self, objective_id: int) -> dict:
+        table = self.tables.get(self.area_of.get(objective_id))
+        return _summary(table.row(objective_id) if table else disclosure.group(dict.fromkeys(_COLUMNS, 0)))
+
+    def area(self, area_id: int) -> dict:
+        table = self.tables.get(area_id)
+        return _summary(table.columns() if table else disclosure.group(dict.fromkeys(_COLUMNS, 0)))
+
+
+def _summary(group: disclosure.Group) -> dict:
+    shown = disclosure.is_shown(group.total) and group.total > 0
+    sentiments = [
+        {
+            "label": s.label,
+            "value": s.value,
+            "count": disclosure.text(group.cells[s.value]),
+            "percent": group.share(s.value, digits=0),
+        }
+        for s in SENTIMENT_ORDER
+    ]
     return {
-        pk: suppress(counts.get(pk, 0))
-        for pk in Objective.objects.for_plan(plan).values_list("pk", flat=True)
+        "total": disclosure.text(group.total),
+        "has_enough": shown,
+        "sentiments": sentiments if shown else [],
+        "fewer_than": disclosure.fewer_than(),
     }
 
 
-def feedback_summary(objectives) -> dict:
+def plan_feedback(plan: Plan) -> PlanFeedback:
     """Volume and sentiment of the feedback tagged (confirmed or suggested, not rejected) to
-    these objectives, set-aside items excluded, small counts suppressed. One query."""
-    ids = [o.pk for o in objectives]
-    tags = _counted_tags(ids)
-    item_ids = tags.values("item_id")
-    totals = FeedbackItem.objects.filter(pk__in=Subquery(item_ids)).aggregate(
-        total=Count("pk"),
-        **{s.value: Count("pk", filter=Q(sentiment=s.value)) for s in Sentiment},
+    each objective and each priority area of a plan, set-aside items excluded, small numbers
+    suppressed by the one rule. Three queries, whatever the size of the plan."""
+    objectives = dict(Objective.objects.for_plan(plan).values_list("pk", "area_id"))
+    tags = _counted_tags(Objective.objects.for_plan(plan).values("pk"))
+    by_objective = (
+        tags.values("objective_id", "item__sentiment").annotate(n=Count("item_id", distinct=True)).order_by()
     )
-    total = totals["total"]
-    show_breakdown = total >= SUPPRESS_BELOW
-    order = (Sentiment.POSITIVE, Sentiment.NEUTRAL, Sentiment.NEGATIVE)
-    hidden = {s.value for s in order if totals[s.value] < SUPPRESS_BELOW}
-    if len(hidden) == 1:
-        # Secondary suppression: with the total shown, one hidden cell could be worked out from
-        # the others, so hide the next smallest too.
-        rest = sorted((totals[s.value], s.value) for s in order if s.value not in hidden)
-        hidden.add(rest[0][1])
-    sentiments = (
-        [
-            {
-                "label": s.label,
-                "value": s.value,
-                "count": SUPPRESSED
-                if s.value in hidden and totals[s.value] < SUPPRESS_BELOW
-                else ("not shown" if s.value in hidden else str(totals[s.value])),
-                "percent": None if s.value in hidden else round(100 * totals[s.value] / total),
-            }
-            for s in order
-        ]
-        if show_breakdown
-        else []
+    by_area = (
+        tags.values("objective__area_id", "item__sentiment")
+        .annotate(n=Count("item_id", distinct=True))
+        .order_by()
     )
-    return {"total": suppress(total), "has_enough": show_breakdown, "sentiments": sentiments}
+    rows: dict[int, dict[int, dict[str, int]]] = {}
+    for pk, area in objectives.items():
+        rows.setdefault(area, {})[pk] = dict.fromkeys(_COLUMNS, 0)
+    for r in by_objective:
+        rows[objectives[r["objective_id"]]][r["objective_id"]][_column(r["item__sentiment"])] += r["n"]
+    areas = {area: dict.fromkeys(_COLUMNS, 0) for area in rows}
+    for r in by_area:
+        areas[r["objective__area_id"]][_column(r["item__sentiment"])] += r["n"]
+    tables = {
+        area: disclosure.table(cells, column_totals=areas[area], total=sum(areas[area].values()))
+        for area, cells in rows.items()
+    }
+    return PlanFeedback(tables=tables, area_of=objectives)
+
+
+def _column(sentiment: str | None) -> str:
+    return sentiment if sentiment in _COLUMNS else NOT_ANALYSED
 
 
 def area_get(plan: Plan, code: str) -> dict | None:

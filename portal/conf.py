@@ -107,3 +107,20 @@ def setting_dates(name: str) -> frozenset[date]:
         except ValueError as exc:
             raise ImproperlyConfigured(f"{name}: {part!r} is not a date like 2026-12-24") from exc
     return frozenset(days)
+
+
+# --- Settings of the shared core -------------------------------------------------------------
+
+# Settings that were renamed: still setting the old name is a start-up error (`portal.checks`),
+# never silently ignored. Old name -> new name.
+RENAMED_SETTINGS = {
+    "BOARDPACKS_SMALL_NUMBER_THRESHOLD": "SMALL_NUMBER_THRESHOLD",
+    "SURVEYS_SMALL_NUMBER_THRESHOLD": "SMALL_NUMBER_THRESHOLD",
+}
+
+
+def small_number_threshold() -> int:
+    """Counts of people from 1 to this minus one are never shown outside the engagement team
+    (`portal.disclosure`). One setting for every surface: survey results, the public plan
+    tracker, board packs and the youth forum."""
+    return setting_int("SMALL_NUMBER_THRESHOLD", 5, minimum=1)

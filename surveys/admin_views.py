@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal.disclosure import number
 from portal.spreadsheets import safe_cell
 
 from . import selectors, services
@@ -63,7 +64,7 @@ def results(request, pk):
     data = selectors.survey_results(survey=survey, filters=filters, suppress=outside, user=request.user)
     for q in data.questions:
         # pygal escapes the labels it draws; the SVG is our own markup.
-        q.chart = bar_chart(q.text, q.rows) if q.rows and any(r.count for r in q.rows) else ""
+        q.chart = bar_chart(q.text, q.rows) if q.rows and any(number(r.count) for r in q.rows) else ""
     return TemplateResponse(
         request,
         "surveys/admin/results.html",

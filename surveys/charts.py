@@ -6,6 +6,8 @@ from __future__ import annotations
 import pygal
 from pygal.style import Style
 
+from portal.disclosure import number
+
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -20,7 +22,7 @@ STYLE = Style(
 
 
 def bar_chart(title: str, rows) -> str:
-    """A horizontal bar per option (suppressed counts are left out)."""
+    """A horizontal bar per option (hidden counts, `portal.disclosure`, are left out)."""
     chart = pygal.HorizontalBar(
         style=STYLE,
         show_legend=False,
@@ -33,5 +35,5 @@ def bar_chart(title: str, rows) -> str:
         title=None,
     )
     chart.x_labels = [r.label for r in rows]
-    chart.add(title[:60], [r.count if r.count is not None else None for r in rows])
+    chart.add(title[:60], [number(r.count) for r in rows])
     return chart.render(is_unicode=True)

@@ -1,5 +1,6 @@
 """Survey settings, read from Django settings or the environment with safe defaults, so that
-no shared settings file needs editing."""
+no shared settings file needs editing. The small-number threshold of results shown outside the
+engagement team is the one `SMALL_NUMBER_THRESHOLD` of every surface (`portal.disclosure`)."""
 
 from portal.conf import setting_int as _int
 
@@ -41,11 +42,6 @@ def short_text_max() -> int:
 
 def long_text_max() -> int:
     return _int("SURVEYS_LONG_TEXT_MAX", 5000)
-
-
-def small_number_threshold() -> int:
-    """Counts below this are suppressed in anything shown outside the engagement team."""
-    return _int("SURVEYS_SMALL_NUMBER_THRESHOLD", 5)
 
 
 def rate_limit() -> tuple[int, int]:

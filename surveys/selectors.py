@@ -1,5 +1,6 @@
-"""Reads for surveys: what is open, a draft by its token, results (with small-number
-suppression), KPI values and export rows."""
+"""Reads for surveys: what is open, a draft by its token, results (with the one small-number
+rule, `portal.disclosure`, for results shown outside the engagement team), KPI values and
+export rows."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from django.utils import timezone
 # original text is its rule. If it cannot be asked, the text is not shown.
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
+from portal import disclosure
 
-from . import conf
 from .models import Answer, Invitation, Response, ResponseStatus, Survey, SurveyStatus
 from .questions import Kind, default_positive, display, kind_of
 
@@ -63,7 +64,7 @@ class Filters:
 @dataclass
 class Row:
     label: str
-    count: int | None
+    count: int | str | None  # outside the team: None is "fewer than N", or `disclosure.NOT_SHOWN`
     percent: float | None = None
 
 
@@ -72,7 +73,7 @@ class QuestionResult:
     key: str
     text: str
     kind: str
-    answered: int | None
+    answered: int | str | None
     rows: list[Row] = field(default_factory=list)
     matrix: list[tuple[str, list[Row]]] = field(default_factory=list)
     stats: dict = field(default_factory=dict)
@@ -88,13 +89,14 @@ class QuestionResult:
 @dataclass
 class Results:
     survey: Survey
-    responses: int | None
-    invitations: int
-    invited_responses: int | None
+    responses: int | str | None
+    invitations: int | str | None
+    invited_responses: int | str | None
     rate: float | None
     questions: list[QuestionResult]
     suppressed: bool
     threshold: int
+    fewer_than: str = ""
 
 
 def submitted_responses(survey: Survey, filters: Filters | None = None) -> QuerySet[Response]:
@@ -155,37 +157,79 @@ def withheld_answers(*, answer_pks, user) -> tuple[set[int], str]:
     return {by_ref[ref] for ref in withheld}, feedback_selectors.SAFEGUARDING_WITHHELD
 
 
-def _rows(counter: Counter, options: list[dict], base: int, threshold: int, suppress: bool) -> list[Row]:
-    out = []
-    for opt in options:
-        count = counter.get(opt["value"], 0)
-        hide = suppress and 0 < count < threshold
-        out.append(
+def _rows(
+    counter: Counter, options: list[dict], base: int, threshold: int, suppress: bool
+) -> tuple[list[Row], int | str | None]:
+    """The rows of one question (or one matrix statement) and its total as it may be shown.
+    Outside the team the options are shown with the number who answered, so they are one
+    group (`portal.disclosure.group`): a small count is hidden and, so that it cannot be
+    worked out by subtraction, so is another; percentages go with their counts."""
+    counts = {opt["value"]: counter.get(opt["value"], 0) for opt in options}
+    if not suppress:
+        rows = [
             Row(
                 label=opt["label"],
-                count=None if hide else count,
-                percent=None if hide or not base else round(100 * count / base, 1),
+                count=counts[opt["value"]],
+                percent=round(100 * counts[opt["value"]] / base, 1) if base else None,
             )
-        )
-    return out
+            for opt in options
+        ]
+        return rows, base
+    shown = disclosure.group(counts, total=base, threshold=threshold)
+    rows = [
+        Row(label=opt["label"], count=shown.cells[opt["value"]], percent=shown.share(opt["value"]))
+        for opt in options
+    ]
+    return rows, shown.total
+
+
+def _totals(
+    *, responses: int, invited: int, invitations: int, threshold: int, suppress: bool
+) -> tuple[int | str | None, int | str | None, int | str | None, float | None]:
+    """(responses, from invitations, invitations, response rate) as they may be shown. Outside
+    the team they are two sums a reader can see: responses = from invitations + by the open
+    link, and invitations = answered + not answered, so one `portal.disclosure.protect` covers
+    both (24 responses, 22 from invitations: the 2 by the open link are not given away)."""
+    rate = round(100 * invited / invitations, 1) if invitations else None
+    if not suppress:
+        return responses, invited, invitations, rate
+    shown = disclosure.protect(
+        {
+            "invited": invited,
+            "open": responses - invited,
+            "no_reply": max(0, invitations - invited),
+            "responses": responses,
+            "invitations": invitations,
+        },
+        [(["invited", "open"], "responses"), (["invited", "no_reply"], "invitations")],
+        threshold,
+    )
+    if not (disclosure.is_shown(shown["invited"]) and disclosure.is_shown(shown["invitations"])):
+        rate = None  # the rate and the invitations would give the hidden count away
+    return shown["responses"], shown["invited"], shown["invitations"], rate
 
 
 def survey_results(
     *, survey: Survey, filters: Filters | None = None, suppress: bool = False, user=None
 ) -> Results:
     """Counts per option (never per combination of options), scale distributions, number
-    statistics and free text. With `suppress`, any count below the threshold is hidden and
-    free text is left out: that is the view for anyone outside the engagement team.
+    statistics and free text. With `suppress`, the view for anyone outside the engagement
+    team: counts follow the one small-number rule (`portal.disclosure`: small counts hidden,
+    zero shown as 0, nothing hidden recoverable by subtraction, percentages hidden with their
+    counts) and free text and the extremes of numbers are left out.
 
     Free text is redacted (withheld if redaction fails); an answer flagged for safeguarding
     shows only the inbox's words ("Safeguarding: referred to the safeguarding lead") unless
     `user` may read it in the inbox (`withheld_answers`; with no user, it is withheld)."""
-    threshold = conf.small_number_threshold()
+    threshold = disclosure.threshold()
     responses = submitted_responses(survey, filters)
     total = responses.count()
     invitations = Invitation.objects.filter(survey=survey).count()
     invited = responses.filter(invitation__isnull=False).count()
-    all_hidden = suppress and total < threshold
+    total_shown, invited_shown, invitations_shown, rate = _totals(
+        responses=total, invited=invited, invitations=invitations, threshold=threshold, suppress=suppress
+    )
+    all_hidden = suppress and not disclosure.is_shown(total_shown)
     answers: dict[str, list] = {}
     text_pks: dict[str, list] = {}
     for pk, key, value, text in (
@@ -207,8 +251,13 @@ def survey_results(
             for pk, value in zip(text_pks.get(key, []), answers.get(key, []), strict=True)
         ]
 
+    hidden_totals: list = []
+
     def tally(counter: Counter, options: list[dict], base: int) -> list[Row]:
-        return _rows(counter, options, base, threshold, suppress)
+        rows, shown_total = _rows(counter, options, base, threshold, suppress)
+        if not disclosure.is_shown(shown_total):
+            hidden_totals.append(shown_total)
+        return rows
 
     results = []
     for q in question_catalogue(survey):
@@ -219,13 +268,16 @@ def survey_results(
             r.answered = None
             results.append(r)
             continue
-        if suppress and 0 < n < threshold:
+        if suppress and disclosure.is_small(n, threshold):
             r.answered, r.suppressed = None, True
             results.append(r)
             continue
         kind = kind_of(q)
+        hidden_totals.clear()
         for name, value in kind.summarise(q, values, tally=tally, suppress=suppress).items():
             setattr(r, name, value)
+        if hidden_totals and r.rows:  # the options' total had to be hidden too
+            r.answered = disclosure.NOT_SHOWN
         if kind.text and not suppress:
             r.texts = texts(q["key"])
         results.append(r)
@@ -241,20 +293,18 @@ def survey_results(
                         texts=texts(f"{q['key']}.other"),
                     )
                 )
-    rate = round(100 * invited / invitations, 1) if invitations else None
     if all_hidden:
-        total_shown, invited_shown, rate = None, None, None
-    else:
-        total_shown, invited_shown = total, invited
+        invited_shown, rate = None, None
     return Results(
         survey=survey,
         responses=total_shown,
-        invitations=invitations,
+        invitations=invitations_shown,
         invited_responses=invited_shown,
         rate=rate,
         questions=results,
         suppressed=suppress,
         threshold=threshold,
+        fewer_than=disclosure.fewer_than(threshold),
     )
 
 

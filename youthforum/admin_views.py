@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from portal import disclosure
+
 from . import selectors, services
 from .forms import HideForm
 from .models import Member, TermsComment, View
@@ -115,5 +117,13 @@ def report(request):
         until=timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz),
     )
     return TemplateResponse(
-        request, "youthforum/admin/report.html", {"report": data, "start": start, "end": end}
+        request,
+        "youthforum/admin/report.html",
+        {
+            "report": data,
+            "start": start,
+            "end": end,
+            "threshold": disclosure.threshold(),
+            "fewer_than": disclosure.fewer_than(),
+        },
     )

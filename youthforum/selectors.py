@@ -2,6 +2,10 @@
 
 Other members' views are only ever read through `views_shared`, which returns approved views
 with the redacted text of their feedback item and no member details at all.
+
+Every count shown to members (feelings, dots, voters) and in the youth representative's report
+(which goes to the board) follows the one small-number rule, `portal.disclosure`: in a forum of
+a dozen young people, "1 dot" or "2 members felt worried" can point at someone.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from feedback.models import FeedbackItem, ItemTheme
+from portal import disclosure
 
 from .models import Dot, Meeting, Member, Prompt, TermsVersion, Topic, View, VoteRound
 
@@ -103,15 +108,21 @@ def views_shared(prompt: Prompt, *, limit: int = 50) -> list[SharedView]:
     return shared
 
 
-def feeling_counts(prompt: Prompt) -> list[tuple[str, int]]:
+def _feelings(views) -> tuple[list[tuple[str, str]], int | str | None]:
+    """([(feeling, how many in words)], how many views) for these views: one group (no feeling
+    is a cell of its own), so no hidden count can be worked out from the others and the total."""
     from .models import Feeling
 
-    counts = Counter(
-        View.objects.filter(prompt=prompt, status=View.Status.APPROVED)
-        .exclude(feeling="")
-        .values_list("feeling", flat=True)
+    counts = Counter(views.values_list("feeling", flat=True))
+    shown = disclosure.group(
+        {value: counts.get(value, 0) for value in ["", *Feeling.values]}, total=sum(counts.values())
     )
-    return [(label, counts.get(value, 0)) for value, label in Feeling.choices]
+    return [(label, disclosure.text(shown.cells[value])) for value, label in Feeling.choices], shown.total
+
+
+def feeling_counts(prompt: Prompt) -> list[tuple[str, str]]:
+    """How members feel about a prompt, as other members see it: (feeling, count in words)."""
+    return _feelings(View.objects.filter(prompt=prompt, status=View.Status.APPROVED))[0]
 
 
 # --- Voting ------------------------------------------------------------------------------
@@ -136,31 +147,44 @@ def member_dots(member: Member, vote_round: VoteRound) -> dict[int, int]:
 @dataclass
 class TopicResult:
     topic: Topic
-    dots: int
-    percent: int
+    dots: int | str | None  # as `portal.disclosure` allows: None is "fewer than N"
+    percent: int | None  # bar length against the biggest shown; None when the dots are hidden
     rank: int = 0
+    words: str = ""  # "12 dots", "fewer than 5 dots", "not shown"
 
 
 def round_results(vote_round: VoteRound) -> list[TopicResult]:
+    """Dots per topic, most first, as members see them. The topics are one group: everyone
+    has the same number of dots and most use them all, so the total can be known (voters x
+    dots each) and a lone hidden count could be worked out."""
     totals = dict(
         Dot.objects.filter(round=vote_round)
         .values("topic_id")
         .annotate(n=Sum("count"))
         .values_list("topic_id", "n")
     )
-    top = max(totals.values(), default=0) or 1
+    topics = list(vote_round.topics.all())
+    shown = disclosure.group({t.pk: totals.get(t.pk, 0) for t in topics})
+    # Bars are drawn against the biggest number shown: against a hidden one they would give it away.
+    top = max((n for n in shown.cells.values() if disclosure.is_shown(n)), default=0) or 1
     rows = [
-        TopicResult(t, totals.get(t.pk, 0), round(100 * totals.get(t.pk, 0) / top))
-        for t in vote_round.topics.all()
+        TopicResult(
+            t,
+            shown.cells[t.pk],
+            round(100 * shown.cells[t.pk] / top) if disclosure.is_shown(shown.cells[t.pk]) else None,
+            words=disclosure.words(shown.cells[t.pk], "dot"),
+        )
+        for t in topics
     ]
-    rows.sort(key=lambda r: (-r.dots, r.topic.sort_order or 0, r.topic.pk))
+    rows.sort(key=lambda r: (-totals.get(r.topic.pk, 0), r.topic.sort_order or 0, r.topic.pk))
     for i, row in enumerate(rows, start=1):
         row.rank = i
     return rows
 
 
-def round_voters(vote_round: VoteRound) -> int:
-    return Dot.objects.filter(round=vote_round).values("member").distinct().count()
+def round_voters(vote_round: VoteRound) -> int | None:
+    """How many members voted, as members see it (None: fewer than the threshold)."""
+    return disclosure.count(Dot.objects.filter(round=vote_round).values("member").distinct().count())
 
 
 # --- Meetings and terms ---------------------------------------------------------------------
@@ -355,28 +379,40 @@ def members_with_contact_email(emails):
 
 @dataclass
 class Report:
+    """What the report shows: counts as `portal.disclosure` allows (None is "fewer than N"),
+    feelings and themes with their counts already in words."""
+
     since: datetime
     until: datetime
-    views: int = 0
-    members: int = 0
-    themes: list[tuple[str, int]] = field(default_factory=list)
-    feelings: list[tuple[str, int]] = field(default_factory=list)
+    views: int | str | None = 0
+    members: int | None = 0
+    themes: list[tuple[str, str]] = field(default_factory=list)
+    feelings: list[tuple[str, str]] = field(default_factory=list)
     priorities: list[tuple[VoteRound, list[TopicResult]]] = field(default_factory=list)
     quotes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def members_words(self) -> str:
+        return disclosure.words(self.members, "member")
+
+    @property
+    def young_people_words(self) -> str:
+        return disclosure.words(self.members, "young person", "young people")
+
+    @property
+    def views_words(self) -> str:
+        return disclosure.words(self.views, "view")
 
 
 def representation_report(*, since: datetime, until: datetime, quotes: int = 8) -> Report:
     """What the youth representative takes to the improvement board: top themes and priorities
     this period in young people's own words. Quotes are only ever the redacted text of approved
-    views whose items may be quoted (`feedback.models.quotable_q`)."""
-    from .models import Feeling
-
+    views whose items may be quoted (`feedback.models.quotable_q`). Counts follow the one
+    small-number rule (`portal.disclosure`): the report goes to the board."""
     sent = View.objects.filter(sent_at__gte=since, sent_at__lt=until).exclude(status=View.Status.DRAFT)
-    report = Report(
-        since=since, until=until, views=sent.count(), members=sent.values("member").distinct().count()
-    )
-    feelings = Counter(sent.exclude(feeling="").values_list("feeling", flat=True))
-    report.feelings = [(label, feelings.get(value, 0)) for value, label in Feeling.choices]
+    members = sent.values("member").distinct().count()
+    report = Report(since=since, until=until, members=disclosure.count(members))
+    report.feelings, report.views = _feelings(sent)
     views = list(sent.exclude(status=View.Status.HIDDEN).select_related("prompt"))
     items = feedback_items_for_views(views)
     usable = [
@@ -384,7 +420,9 @@ def representation_report(*, since: datetime, until: datetime, quotes: int = 8) 
     ]
     if usable:
         counts = Counter(ItemTheme.objects.filter(item__in=usable).values_list("theme__label", flat=True))
-        report.themes = counts.most_common(5)
+        report.themes = [
+            (label, disclosure.words(disclosure.count(n), "view")) for label, n in counts.most_common(5)
+        ]
     # The feedback app's one quoting rule decides (it also knows what the moderator decided).
     quotable = (
         set(

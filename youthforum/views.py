@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from portal import ratelimit
+from portal import disclosure, ratelimit
 
 from . import conf, selectors, services
 from .forms import ConsentForm, JoinForm, LeaveForm, SignInForm, TermsCommentForm, ViewForm
@@ -311,7 +311,7 @@ def vote(request, pk):
             {
                 "round": vote_round,
                 "results": selectors.round_results(vote_round),
-                "voters": selectors.round_voters(vote_round),
+                "voters": disclosure.words(selectors.round_voters(vote_round), "member"),
             },
         )
     current = selectors.member_dots(request.member, vote_round)

@@ -2,6 +2,8 @@
 
 from django import template
 
+from portal import disclosure
+
 register = template.Library()
 
 
@@ -12,3 +14,10 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def published_count(n):
+    """`{{ p.feedback_count|published_count }}`: a count of people as the public may see it
+    (the one rule, `portal.disclosure`): the number, "0", or "fewer than 5"."""
+    return disclosure.text(disclosure.count(int(n or 0)))

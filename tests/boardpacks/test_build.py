@@ -12,12 +12,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from boardpacks import suppression
 from boardpacks.models import BoardPack
 from boardpacks.periods import Period, first_working_day, previous_month, trend_periods
 from boardpacks.selectors import board_pack_compute
 from boardpacks.services import board_pack_build, board_packs_build_monthly
 from feedback.models import FeedbackItem
+from portal import disclosure
 from portal.models import Plan
 from portal.roles import Role
 
@@ -47,12 +47,13 @@ def test_headline_counts_match_the_seeded_month(seeded):
     assert head["feedback"] == {"this": 30, "last": 5}
     channels = {r["key"]: r for r in head["by_channel"]}
     # Phone (4) is small; hiding it alone could be undone from the total, so email (10) is
-    # hidden too.
+    # hidden too ("not shown": it is not small).
     assert channels["web_form"]["this"] == 16
-    assert channels["phone"]["this"] is None and channels["email"]["this"] is None
+    assert channels["phone"]["this"] is None and channels["email"]["this"] == disclosure.NOT_SHOWN
     assert channels["web_form"]["last"] == 5
     audiences = {r["key"]: r["this"] for r in head["by_audience"]}
-    assert audiences == {"parent_carer": 16, "young_person": None, "professional": None}
+    # Young people (4) are few, so professionals (10) are not shown either.
+    assert audiences == {"parent_carer": 16, "young_person": None, "professional": disclosure.NOT_SHOWN}
     # Two alerts on June feedback (one closed): small numbers.
     assert head["safeguarding"] == {"raised": None, "closed": None}
     assert head["you_said_we_did"]["feedback_responded"] == 10
@@ -134,14 +135,19 @@ def test_quotes_are_consented_never_safeguarding_and_show_the_range(seeded):
 
 
 def test_small_number_rules():
-    assert suppression.count(0) == 0 and suppression.count(4) is None and suppression.count(5) == 5
-    # One small cell in a shown group: the next smallest is hidden as well.
-    assert suppression.group({"a": 20, "b": 3, "c": 7}) == {"a": 20, "b": None, "c": None}
-    assert suppression.group({"a": 20, "b": 3, "c": 2}) == {"a": 20, "b": None, "c": None}
-    assert suppression.group({"a": 20, "b": 0, "c": 7}) == {"a": 20, "b": 0, "c": 7}
-    assert suppression.share(8, 14) == 57.1
-    assert suppression.share(10, 12) is None  # the 2 others could be worked out
-    assert suppression.share(3, 20) is None
+    """The pack uses the one rule (`portal.disclosure`, proved in tests/test_disclosure.py)."""
+    assert disclosure.count(0) == 0 and disclosure.count(4) is None and disclosure.count(5) == 5
+    # One small cell in a shown group: the next smallest is hidden as well ("not shown").
+    assert disclosure.group({"a": 20, "b": 3, "c": 7}).cells == {
+        "a": 20,
+        "b": None,
+        "c": disclosure.NOT_SHOWN,
+    }
+    assert disclosure.group({"a": 20, "b": 3, "c": 2}).cells == {"a": 20, "b": None, "c": None}
+    assert disclosure.group({"a": 20, "b": 0, "c": 7}).cells == {"a": 20, "b": 0, "c": 7}
+    assert disclosure.share(8, 14) == 57.1
+    assert disclosure.share(10, 12) is None  # the 2 others could be worked out
+    assert disclosure.share(3, 20) is None
 
 
 def test_pack_is_a_snapshot_and_rebuilding_makes_a_new_version(seeded):

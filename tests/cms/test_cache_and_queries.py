@@ -71,6 +71,18 @@ def test_cache_is_keyed_on_easy_read_and_query(page_cache, yswd_index):
     assert young.content != easy.content
 
 
+def test_a_changed_small_number_threshold_is_never_served_from_old_cache(page_cache, yswd_index, settings):
+    # Counts suppressed under one threshold must not be served after it changes.
+    update = publish_update(yswd_index, title="Threshold", items=[make_item("words")])
+    client = Client()
+    _queries(client, update.url)
+    assert _queries(client, update.url)[0]["X-Page-Cache"] == "hit"
+    settings.SMALL_NUMBER_THRESHOLD = 10
+    response, _ = _queries(client, update.url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "fewer than 10" in response.content.decode()
+
+
 def test_publish_unpublish_and_feedback_changes_purge(page_cache, yswd_index):
     update = publish_update(yswd_index, title="Before", items=[make_item("q")])
     client = Client()

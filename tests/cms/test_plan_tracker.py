@@ -6,7 +6,7 @@ import re
 import pytest
 
 from cms.charts import kpi_chart_svg
-from cms.selectors import feedback_summary, suppress
+from cms.selectors import plan_feedback, published_count
 
 from .conftest import make_item, publish_update
 
@@ -19,8 +19,13 @@ def _objective(plan, code):
     return Objective.objects.get(code=code, area__plan=plan)
 
 
-def test_suppress():
-    assert [suppress(n) for n in (0, 1, 4, 5, 12)] == ["fewer than 5"] * 3 + ["5", "12"]
+def test_published_count():
+    # Zero is shown: "nobody told us about this" is the finding (the one rule, portal.disclosure).
+    assert [published_count(n) for n in (0, 1, 4, 5, 12)] == ["0"] + ["fewer than 5"] * 2 + ["5", "12"]
+
+
+def feedback_summary(plan, objective):
+    return plan_feedback(plan).objective(objective.pk)
 
 
 def test_feedback_summary_counts_confirmed_and_suggested_not_rejected_or_set_aside(plan):
@@ -30,11 +35,11 @@ def test_feedback_summary_counts_confirmed_and_suggested_not_rejected_or_set_asi
     make_item("good", objective=objective, sentiment="positive", tag_state="suggested")
     make_item("rejected", objective=objective, tag_state="rejected")
     make_item("spam", objective=objective, set_aside="spam")
-    summary = feedback_summary([objective])
+    summary = feedback_summary(plan, objective)
     assert summary["total"] == "5"
     counts = {s["value"]: s["count"] for s in summary["sentiments"]}
-    # Positive 1 and neutral 0 are suppressed; negative 4 is below 5 too.
-    assert counts == {"positive": "fewer than 5", "neutral": "fewer than 5", "negative": "fewer than 5"}
+    # Positive 1 and negative 4 are small; nobody was neutral, and that is shown as 0.
+    assert counts == {"positive": "fewer than 5", "neutral": "0", "negative": "fewer than 5"}
 
 
 def test_one_small_cell_triggers_secondary_suppression(plan):
@@ -44,7 +49,7 @@ def test_one_small_cell_triggers_secondary_suppression(plan):
     for _ in range(7):
         make_item("good", objective=objective, sentiment="positive")
     make_item("meh", objective=objective, sentiment="neutral")
-    counts = {s["value"]: s["count"] for s in feedback_summary([objective])["sentiments"]}
+    counts = {s["value"]: s["count"] for s in feedback_summary(plan, objective)["sentiments"]}
     assert counts["neutral"] == "fewer than 5"
     assert counts["negative"] == "not shown"  # else 14 - 7 - 6 reveals the neutral count
     assert counts["positive"] == "7"
@@ -81,8 +86,10 @@ def test_tracker_shows_feedback_volume_per_objective(client, site, plan):
     objective = _objective(plan, "PAP2B:2")
     for _ in range(6):
         make_item("x", objective=objective)
+    make_item("y", objective=_objective(plan, "PAP3A:1"))
     html = client.get("/plan/").content.decode()
-    assert ">6</td>" in html and "fewer than 5" in html
+    # 6 is shown, 1 is "fewer than 5", and objectives nobody wrote about show 0.
+    assert ">6</td>" in html and ">fewer than 5</td>" in html and ">0</td>" in html
 
 
 def test_chart_escapes_and_describes(plan):

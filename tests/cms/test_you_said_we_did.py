@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from cms.models import YouSaidWeDidPage
@@ -18,7 +19,7 @@ def _objective(code):
     return Objective.objects.get(code=code, area__plan__is_current=True)
 
 
-def test_quotes_only_consented_non_safeguarding_items(client, yswd_index):
+def test_quotes_only_consented_non_safeguarding_items(client, yswd_index, settings):
     ok = make_item("Consented words about waiting.")
     no_consent = make_item("Private words nobody agreed to publish.", consent=False)
     unsafe = make_item("Safeguarding words never shown.")
@@ -31,7 +32,12 @@ def test_quotes_only_consented_non_safeguarding_items(client, yswd_index):
     assert "Consented words about waiting." in html
     for text in ("Private words", "Safeguarding words", "Spam words"):
         assert text not in html
-    assert "4 pieces of feedback" in html
+    # Every linked item is counted, quoted or not; 4 is a small number, so the public read
+    # "fewer than 5" (the one rule, portal.disclosure) unless the threshold allows it.
+    assert "fewer than 5 pieces of feedback" in html
+    settings.SMALL_NUMBER_THRESHOLD = 4
+    cache.clear()
+    assert "4 pieces of feedback" in client.get(page.url).content.decode()
 
 
 def test_consent_withdrawn_after_publishing_removes_the_quote(client, yswd_index):

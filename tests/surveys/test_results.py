@@ -6,8 +6,10 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from portal.disclosure import NOT_SHOWN
 from surveys import selectors, services
 from surveys.models import Response, Survey
 from tests.auth import sign_in
@@ -70,14 +72,22 @@ def test_date_filter(answered):
 
 def test_small_numbers_suppressed_outside_team(answered):
     result = selectors.survey_results(survey=answered, suppress=True)
-    counts, _ = rows(result, "colour")
-    assert counts == {"Red": 6, "Blue": None, "Green": 0, "Other": None}
+    counts, colour = rows(result, "colour")
+    # Blue 3 and Other 1 are small; together (10 answered - 6 red = 4) they would still be a
+    # small number anyone could work out, so Red is not shown either. Nobody chose green: 0.
+    assert counts == {"Red": NOT_SHOWN, "Blue": None, "Green": 0, "Other": None}
+    assert colour.answered == 10 and [r.percent for r in colour.rows] == [None, None, 0.0, None]
     why = next(q for q in result.questions if q.key == "why-blue")
     assert why.answered is None and why.suppressed and why.texts == []
     assert "min" not in next(q for q in result.questions if q.key == "count").stats
-    june = selectors.Filters(date_from=date(2024, 6, 1), date_to=date(2024, 6, 1))
-    tiny = selectors.survey_results(survey=answered, filters=june, suppress=True)
+    # The 4 answered today are too few to show anything about.
+    today = selectors.Filters(date_from=timezone.localdate())
+    tiny = selectors.survey_results(survey=answered, filters=today, suppress=True)
     assert tiny.responses is None and all(q.answered is None for q in tiny.questions)
+    # Nobody answered on 1 June: that is shown as 0, not hidden as a small number.
+    june = selectors.Filters(date_from=date(2024, 6, 1), date_to=date(2024, 6, 1))
+    empty = selectors.survey_results(survey=answered, filters=june, suppress=True)
+    assert empty.responses == 0 and all(q.answered == 0 for q in empty.questions)
 
 
 def test_multiple_choice_counts_options_not_combinations(db):

@@ -136,7 +136,7 @@ def _round(status=VoteRound.Status.OPEN, dots=3):
     return vote_round, topics
 
 
-def test_dot_voting_limits_and_results(make_member):
+def test_dot_voting_limits_and_results(make_member, settings):
     vote_round, (a, b, c) = _round()
     one, two = make_member("One"), make_member("Two")
     services.dots_place(member=one, vote_round=vote_round, allocation={a.pk: 2, b.pk: 1})
@@ -146,8 +146,17 @@ def test_dot_voting_limits_and_results(make_member):
         with pytest.raises(ValidationError):
             services.dots_place(member=one, vote_round=vote_round, allocation=bad)
     results = selectors.round_results(vote_round)
+    # Members see small numbers of dots as "fewer than 5" (portal.disclosure); still ranked.
+    assert [(r.topic.title, r.dots, r.percent) for r in results] == [
+        ("C", None, None),
+        ("A", None, None),
+        ("B", None, None),
+    ]
+    assert results[0].words == "fewer than 5 dots"
+    settings.SMALL_NUMBER_THRESHOLD = 1  # every count shown: the sums themselves
+    results = selectors.round_results(vote_round)
     assert [(r.topic.title, r.dots) for r in results] == [("C", 3), ("A", 2), ("B", 1)]
-    assert results[0].percent == 100
+    assert results[0].percent == 100 and results[2].words == "1 dot"
     vote_round.status = VoteRound.Status.CLOSED
     vote_round.save()
     with pytest.raises(ValidationError):
@@ -209,12 +218,16 @@ def test_terms_comment_only_on_drafts(make_member):
         services.terms_comment_add(member=member, version=draft, text="Too late")
 
 
-def test_report_uses_only_consented_redacted_text(make_member, prompt, send_view, moderator):
+def test_report_uses_only_consented_redacted_text(make_member, prompt, send_view, moderator, settings):
     quoted = send_view(make_member("A"), prompt, words="College visits helped me settle in")
     private = send_view(make_member("B"), prompt, words="Secret thoughts about college", consent=False)
     for view in (quoted, private):
         services.view_approve(view=view, actor=moderator)
     now = timezone.now()
+    report = selectors.representation_report(since=now - timedelta(days=1), until=now + timedelta(days=1))
+    assert report.views is None and report.members is None  # 2 and 2: small, for the board
+    assert report.members_words == "fewer than 5 members"
+    settings.SMALL_NUMBER_THRESHOLD = 1
     report = selectors.representation_report(since=now - timedelta(days=1), until=now + timedelta(days=1))
     assert report.views == 2 and report.members == 2
     texts = [q for _question, q in report.quotes]

@@ -147,7 +147,7 @@ def test_hidden_view_shows_kind_explanation(client, make_member, prompt, send_vi
     assert "You did the right thing by telling us" in html and "We will check in with you." in html
 
 
-def test_vote_and_results(client, make_member):
+def test_vote_and_results(client, make_member, settings):
     member = make_member()
     sign_in(client, member)
     vote_round = VoteRound.objects.create(title="Our topics", dots_per_member=3, status="open")
@@ -165,7 +165,12 @@ def test_vote_and_results(client, make_member):
     vote_round.status = "closed"
     vote_round.save()
     html = client.get(url).content.decode()
-    assert "Results: Our topics" in html and "2 dots" in html and "1 dot" in html
+    # One member's 2 + 1 dots: small numbers, shown as such to other members.
+    assert "Results: Our topics" in html and "Fewer than 5 dots" in html
+    assert "Fewer than 5 members voted" in html and "2 dots" not in html and "1 dot<" not in html
+    settings.SMALL_NUMBER_THRESHOLD = 1
+    html = client.get(url).content.decode()
+    assert "2 dots" in html and "1 dot" in html and "1 member voted" in html
 
 
 def test_meetings_and_terms(client, make_member):
@@ -298,13 +303,18 @@ def test_admin_snippets_and_hooks(staff_client):
     assert vote_round.closed_at is not None
 
 
-def test_member_report_page_uses_consented_redacted_words(client, make_member, prompt, send_view, moderator):
+def test_member_report_page_uses_consented_redacted_words(
+    client, make_member, prompt, send_view, moderator, settings
+):
     quoted = send_view(make_member("A"), prompt, words="Visits to college helped me")
     private = send_view(make_member("B"), prompt, words="Private worry about buses", consent=False)
     for view in (quoted, private):
         services.view_approve(view=view, actor=moderator)
     html = sign_in(client, make_member("C")).get("/youth-forum/report/").content.decode()
     assert "Visits to college helped me" in html and "Private worry" not in html
+    assert "Fewer than 5 members sent fewer than 5 views" in html
+    settings.SMALL_NUMBER_THRESHOLD = 1
+    html = client.get("/youth-forum/report/").content.decode()
     assert "2 members sent 2 views" in html
 
 

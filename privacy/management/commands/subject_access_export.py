@@ -6,32 +6,22 @@ recorded in the access log."""
 import os
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
-
+from privacy.management.officer import OfficerCommand
 from privacy.subject_access import officer_export
 
 
-class Command(BaseCommand):
+class Command(OfficerCommand):
     help = "Export everything held about one person (by email) as JSON, for a subject access request."
 
-    def add_arguments(self, parser):
-        parser.add_argument("email", help="The person's email address (check their identity first).")
+    def add_options(self, parser):
         parser.add_argument("--out", help="Write to this file instead of standard output.")
         parser.add_argument(
             "--include-withheld",
             action="store_true",
             help="Include the text of feedback flagged for safeguarding (review it before release).",
         )
-        parser.add_argument("--by", default="", help="Your email, recorded in the access log.")
-        parser.add_argument("--reason", default="", help="The request's reference, e.g. 'SAR 2026-014'.")
 
     def handle(self, *args, email, out=None, include_withheld=False, by="", reason="", **options):
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise CommandError(f"'{email}' is not an email address.") from exc
         body = officer_export(email=email, include_withheld=include_withheld, by=by, reason=reason)
         if out:
             path = Path(out)

@@ -4,32 +4,24 @@ what was done and what was deliberately kept, and records the run in the access 
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
-from django.core.validators import validate_email
+from django.core.management.base import CommandError
 
+from privacy.management.officer import OfficerCommand
 from privacy.subject_access import StaffAccountRefused, officer_erase
 
 
-class Command(BaseCommand):
+class Command(OfficerCommand):
     help = "Erase everything held about one person (by email). Cannot be undone."
 
-    def add_arguments(self, parser):
-        parser.add_argument("email", help="The person's email address (check their identity first).")
+    def add_options(self, parser):
         parser.add_argument("--yes", action="store_true", help="Confirm: this cannot be undone.")
         parser.add_argument(
             "--allow-staff",
             action="store_true",
             help="Also erase a staff account (its access log entries keep the email, for accountability).",
         )
-        parser.add_argument("--by", default="", help="Your email, recorded in the access log.")
-        parser.add_argument("--reason", default="", help="The request's reference, e.g. 'SAR 2026-014'.")
 
     def handle(self, *args, email, yes=False, allow_staff=False, by="", reason="", **options):
-        try:
-            validate_email(email)
-        except ValidationError as exc:
-            raise CommandError(f"'{email}' is not an email address.") from exc
         if not yes:
             raise CommandError("Erasure cannot be undone: run again with --yes to confirm.")
         try:
